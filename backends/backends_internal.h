@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * backends_internal.h - what the backend files share: the ops structs,
+ * device-name resolution, header printing, the flower rule <-> text line
+ * helpers that apply and the netlink code reuse, and the flower netlink
+ * encoder/decoder (exposed for tests and `apply --dry-run`).
+ */
+#ifndef FLOWLIFT_BACKENDS_INTERNAL_H
+#define FLOWLIFT_BACKENDS_INTERNAL_H
+
+#include <linux/netlink.h>
+
+#include "backends/backends.h"
+
+extern const struct be_ops be_flower_ops;
+extern const struct be_ops be_nft_ops;
+extern const struct be_ops be_rteflow_ops;
+
+extern const struct ir_caps be_flower_caps;
+extern const struct ir_caps be_nft_caps;
+extern const struct ir_caps be_rteflow_caps;
+
+/* Name of ifindex: from o->ifnames, else the host (if_indextoname).
+ * -ENODEV with a reason in err if neither knows it. */
+int be_ifname(const struct be_opts *o, uint32_t ifindex,
+	      char name[IF_NAMESIZE], char *err, size_t errsz);
+/* Reverse: from o->ifnames, else if_nametoindex; 0 if unknown. */
+uint32_t be_ifindex(const struct be_opts *o, const char *name);
+
+/* "# key: value" lines for the rule set's meta, then a counts line. */
+void be_print_meta(const struct ir_ruleset *rs, FILE *f);
+/* Number of distinct priorities in rs (sorted). */
+size_t be_count_prios(const struct ir_ruleset *rs);
+/* Add "# key: value" comment line to rs meta unless key is in skip. */
+int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
+		       const char *const *skip);
+
+/* Can caps match field f at all? */
+bool be_caps_has(const struct ir_caps *caps, enum ir_field_id f);
+/* Exact value of rule r's match on f (must be a full-width mask). */
+bool be_rule_exact(const struct ir_rule *r, enum ir_field_id f,
+		   uint64_t *v);
+/* Is m's mask all ones over the field width? */
+bool be_match_is_exact(const struct ir_match *m);
+/* Prefix length of m's mask, or -1 if it is not a prefix. */
+int be_match_plen(const struct ir_match *m);
+
+/* The ethertype a rule's L3 fields sit behind: vlan.type when eth.type
+ * is a VLAN TPID, else eth.type; 0 if not pinned. */
+uint16_t be_rule_l3_type(const struct ir_rule *r);
+bool be_eth_is_vlan(uint16_t type);
+
+/*
+ * tc flower: one filter as a text line.
+ */
+/* The slow path chain for sw/both offload: the eBPF program must also be
+ * attached there (see be_flower.c). */
+uint32_t be_flower_slow_chain(const struct be_opts *o);
+/* Parse one "filter add ..." line (no "tc " prefix) into f. */
+int be_flower_parse_line(const char *line, const struct be_opts *o,
+			 struct be_flower_filter *f, char *err, size_t errsz);
+/* Print filter f as one "filter add ..." line (no newline). */
+int be_flower_print_filter(const struct be_flower_filter *f,
+			   const struct be_opts *o, FILE *out, char *err,
+			   size_t errsz);
+/* Fill the filter fields (protocol, prio, chain, offload...) for rule r. */
+int be_flower_filter_from_rule(struct be_flower_filter *f,
+			       const struct ir_rule *r,
+			       const struct be_opts *o, char *err,
+			       size_t errsz);
+
+/* tc flower keys as iproute2 spells them (be_flower.c's table). */
+enum fk_fmt {
+	FK_IFNAME, FK_DEC, FK_MAC, FK_ETHTYPE, FK_PROTO, FK_HEXMASK,
+	FK_FRAG, FK_ADDR, FK_PORT, FK_DECMASK,
+};
+
+struct flower_key {
+	enum ir_field_id field;
+	const char *kw;
+	enum fk_fmt fmt;
+};
+
+const struct flower_key *be_flower_key_by_kw(const char *kw, bool v6);
+int be_flower_ethtype_parse(const char *s, uint16_t *t);
+int be_flower_proto_parse(const char *s, uint8_t *p);
+
+/*
+ * tc flower netlink encoding (be_flower_nl.c).
+ */
+/* Encode an RTM_NEWTFILTER (add) or RTM_DELTFILTER message for f into buf
+ * (size bytes) with nlmsg_flags; returns the nlmsghdr or NULL + errno. */
+struct nlmsghdr *be_flower_nl__encode(void *buf, size_t size, int type,
+				      uint16_t flags,
+				      const struct be_flower_filter *f,
+				      const struct be_opts *o, char *err,
+				      size_t errsz);
+/* Decode a tc filter message (new/del/get reply) of kind flower into f.
+ * -ENOENT if it is not a flower filter, -EINVAL on a malformed message,
+ * -EOPNOTSUPP for a key or action flowlift does not model (reason in
+ * err). */
+int be_flower_nl__decode(const struct nlmsghdr *nlh, struct be_flower_filter *f,
+			 char *err, size_t errsz);
+/* Print a decoded message, one attribute a line, for --dry-run. */
+void be_flower_nl__describe(const struct nlmsghdr *nlh, FILE *out);
+
+/* Send/collect helpers (be_nl.c) used by the flower code. */
+void *be_nl__reserve(struct be_nl *nl, size_t size, uint64_t tag);
+int be_nl__commit(struct be_nl *nl, struct nlmsghdr *nlh);
+int be_nl__dump(struct be_nl *nl, struct nlmsghdr *req,
+		int (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg);
+
+#endif /* FLOWLIFT_BACKENDS_INTERNAL_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * be.c - the backend table and what the backends share: device names,
+ * '#' header lines, match shape helpers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/backends_internal.h"
+#include "common/common.h"
+
+static const struct be_ops *const backends[] = {
+	&be_flower_ops,
+	&be_nft_ops,
+	&be_rteflow_ops,
+};
+
+const struct be_ops *be_find(const char *name)
+{
+	for (size_t i = 0; name && i < FL_ARRAY_SIZE(backends); i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
+}
+
+int be_ifname(const struct be_opts *o, uint32_t ifindex,
+	      char name[IF_NAMESIZE], char *err, size_t errsz)
+{
+	for (size_t i = 0; o && i < o->n_ifnames; i++) {
+		if (o->ifnames[i].ifindex == ifindex) {
+			snprintf(name, IF_NAMESIZE, "%s", o->ifnames[i].name);
+			return 0;
+		}
+	}
+	if (ifindex && if_indextoname(ifindex, name))
+		return 0;
+	return fl_err(err, errsz, -ENODEV,
+		      "no device name for ifindex %u: give --ifname %u=NAME",
+		      ifindex, ifindex);
+}
+
+uint32_t be_ifindex(const struct be_opts *o, const char *name)
+{
+	for (size_t i = 0; o && i < o->n_ifnames; i++)
+		if (!strcmp(o->ifnames[i].name, name))
+			return o->ifnames[i].ifindex;
+	return if_nametoindex(name);
+}
+
+size_t be_count_prios(const struct ir_ruleset *rs)
+{
+	size_t n = 0, count = ir_ruleset__count(rs);
+
+	for (size_t i = 0; i < count; i++)
+		if (!i || ir_ruleset__rule_c(rs, i)->prio !=
+				  ir_ruleset__rule_c(rs, i - 1)->prio)
+			n++;
+	return n;
+}
+
+void be_print_meta(const struct ir_ruleset *rs, FILE *f)
+{
+	size_t n = ir_ruleset__meta_count(rs);
+	unsigned int assume = ir_ruleset__assume(rs);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *k, *v;
+
+		ir_ruleset__meta_at(rs, i, &k, &v);
+		fprintf(f, "# %s: %s\n", k, v);
+	}
+	if (!ir_ruleset__meta(rs, "assume")) {
+		fprintf(f, "# assume:");
+		for (unsigned int b = 1; b; b <<= 1)
+			if ((assume & b) && ir_assume__name(b))
+				fprintf(f, " %s", ir_assume__name(b));
+		fprintf(f, "%s\n", assume ? "" : " none");
+	}
+	fprintf(f, "# counts: %zu rules, %zu priorities\n",
+		ir_ruleset__count(rs), be_count_prios(rs));
+}
+
+int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
+		       const char *const *skip)
+{
+	const char *p = line + 1, *colon;
+	char key[128];
+	size_t klen;
+
+	while (*p == ' ')
+		p++;
+	colon = strstr(p, ": ");
+	if (!colon || colon == p || (size_t)(colon - p) >= sizeof(key) ||
+	    memchr(p, ' ', colon - p))
+		return 0; /* a free-form comment */
+	klen = colon - p;
+	memcpy(key, p, klen);
+	key[klen] = '\0';
+	for (; skip && *skip; skip++)
+		if (!strcmp(*skip, key))
+			return 0;
+	if (!strcmp(key, "assume")) {
+		unsigned int a = 0;
+		char buf[256], *tok, *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", colon + 2);
+		for (tok = strtok_r(buf, " ,", &save); tok;
+		     tok = strtok_r(NULL, " ,", &save))
+			a |= ir_assume__by_name(tok);
+		ir_ruleset__set_assume(rs, a);
+		return 0;
+	}
+	return ir_ruleset__add_meta(rs, key, colon + 2);
+}
+
+bool be_match_is_exact(const struct ir_match *m)
+{
+	const struct ir_field *fd = ir_field__get(m->field);
+	size_t n = ir_field__bytes(m->field);
+	unsigned int top = fd->width % 8;
+
+	if (m->kind != IR_MATCH_MASK)
+		return m->lo == m->hi;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t full = (i == 0 && top) ? (uint8_t)((1u << top) - 1)
+					       : 0xff;
+
+		if (m->mask.b[i] != full)
+			return false;
+	}
+	return true;
+}
+
+int be_match_plen(const struct ir_match *m)
+{
+	const struct ir_field *fd = ir_field__get(m->field);
+	size_t n = ir_field__bytes(m->field);
+	int plen = 0;
+	bool zero = false;
+
+	if (m->kind != IR_MATCH_MASK || fd->width % 8)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		for (int b = 7; b >= 0; b--) {
+			bool set = m->mask.b[i] & (1u << b);
+
+			if (set && zero)
+				return -1;
+			if (set)
+				plen++;
+			else
+				zero = true;
+		}
+	}
+	return plen;
+}
+
+bool be_rule_exact(const struct ir_rule *r, enum ir_field_id f, uint64_t *v)
+{
+	const struct ir_match *m = ir_rule__find(r, f);
+
+	if (!m || !be_match_is_exact(m))
+		return false;
+	*v = m->kind == IR_MATCH_MASK ? ir_val__u64(&m->key, f) : m->lo;
+	return true;
+}
+
+bool be_eth_is_vlan(uint16_t type)
+{
+	return type == 0x8100 || type == 0x88a8;
+}
+
+uint16_t be_rule_l3_type(const struct ir_rule *r)
+{
+	uint64_t t = 0, vt = 0;
+
+	if (!be_rule_exact(r, IR_F_ETH_TYPE, &t))
+		return 0;
+	if (!be_eth_is_vlan(t))
+		return t;
+	if (be_rule_exact(r, IR_F_VLAN_TYPE, &vt) && !be_eth_is_vlan(vt))
+		return vt;
+	return 0;
+}
+
+bool be_caps_has(const struct ir_caps *caps, enum ir_field_id f)
+{
+	return f < IR_F__COUNT && caps->field_match[f];
+}

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * be_flower_parse.c - read flowlift's own tc flower text back into IR:
+ * the "filter add ..." lines be_flower.c prints (apply, diff, round-trip
+ * tests). It accepts what the printer writes plus iproute2's common
+ * spellings (pref, ipv4, ok); anything else is an error naming the token.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "backends/backends_internal.h"
+#include "common/common.h"
+
+
+#define MAX_TOKS 128
+
+struct toks {
+	char *v[MAX_TOKS];
+	int n, i;
+};
+
+static const char *next(struct toks *t)
+{
+	return t->i < t->n ? t->v[t->i++] : NULL;
+}
+
+static int num(const char *s, int base, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_mac(const char *s, uint8_t *b)
+{
+	unsigned int x[6];
+	char c;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &x[0], &x[1], &x[2], &x[3],
+		   &x[4], &x[5], &c) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		b[i] = x[i];
+	return 0;
+}
+
+static void set_masked(struct ir_match *m, enum ir_field_id f, uint64_t key,
+		       uint64_t mask)
+{
+	memset(m, 0, sizeof(*m));
+	m->field = f;
+	m->kind = IR_MATCH_MASK;
+	ir_val__from_u64(&m->key, f, key & mask);
+	ir_val__from_u64(&m->mask, f, mask);
+}
+
+static uint64_t width_mask(enum ir_field_id f)
+{
+	unsigned int w = ir_field__get(f)->width;
+
+	return w >= 64 ? ~0ull : (1ull << w) - 1;
+}
+
+static int parse_masked_num(const char *s, enum ir_field_id f, int base,
+			    struct ir_match *m)
+{
+	char buf[64], *slash;
+	uint64_t key, mask = width_mask(f);
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (num(buf, base, width_mask(f), &key) ||
+	    (slash && num(slash, base, width_mask(f), &mask)))
+		return -EINVAL;
+	set_masked(m, f, key, mask);
+	return 0;
+}
+
+static int parse_mac_match(const char *s, enum ir_field_id f,
+			   struct ir_match *m)
+{
+	char buf[64], *slash;
+	uint64_t plen;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	memset(m, 0, sizeof(*m));
+	m->field = f;
+	m->kind = IR_MATCH_MASK;
+	if (parse_mac(buf, m->key.b))
+		return -EINVAL;
+	if (!slash) {
+		memset(m->mask.b, 0xff, 6);
+	} else if (strchr(slash, ':')) {
+		if (parse_mac(slash, m->mask.b))
+			return -EINVAL;
+	} else {
+		if (num(slash, 10, 48, &plen))
+			return -EINVAL;
+		for (unsigned int i = 0; i < plen; i++)
+			m->mask.b[i / 8] |= 0x80 >> (i % 8);
+	}
+	for (int i = 0; i < 6; i++)
+		m->key.b[i] &= m->mask.b[i];
+	return 0;
+}
+
+static int parse_addr(const char *s, enum ir_field_id f, struct ir_match *m)
+{
+	unsigned int width = ir_field__get(f)->width;
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	uint8_t addr[16];
+	uint64_t plen = width;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(width == 32 ? AF_INET : AF_INET6, buf, addr) != 1 ||
+	    (slash && num(slash, 10, width, &plen)))
+		return -EINVAL;
+	ir_match__prefix(m, f, addr, plen);
+	return 0;
+}
+
+static int parse_port(const char *s, enum ir_field_id f, struct ir_match *m)
+{
+	char buf[64], *dash;
+	uint64_t lo, hi;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	dash = strchr(buf, '-');
+	if (!dash)
+		return parse_masked_num(s, f, 10, m) ? -EINVAL : 0;
+	*dash++ = '\0';
+	if (num(buf, 10, 0xffff, &lo) || num(dash, 10, 0xffff, &hi) || lo > hi)
+		return -EINVAL;
+	ir_match__range(m, f, lo, hi);
+	return 0;
+}
+
+static int parse_frag(const char *s, struct ir_match *m)
+{
+	char buf[64], *tok, *save = NULL;
+	uint64_t key = 0, mask = 0;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
+		bool no = !strncmp(tok, "no", 2);
+		const char *w = no ? tok + 2 : tok;
+		uint64_t bit = !strcmp(w, "frag") ? 1
+			       : !strcmp(w, "firstfrag") ? 2 : 0;
+
+		if (!bit)
+			return -EINVAL;
+		mask |= bit;
+		if (!no)
+			key |= bit;
+	}
+	set_masked(m, IR_F_IP_FRAG, key, mask);
+	return 0;
+}
+
+static int parse_key_value(const struct flower_key *k, const char *v,
+			   const struct be_opts *o, struct ir_match *m)
+{
+	uint64_t x;
+	uint16_t t;
+	uint8_t p;
+
+	if (!v)
+		return -EINVAL;
+	switch (k->fmt) {
+	case FK_IFNAME:
+		x = be_ifindex(o, v);
+		if (!x)
+			return -ENODEV;
+		ir_match__exact(m, k->field, x);
+		return 0;
+	case FK_DEC:
+		if (num(v, 10, width_mask(k->field), &x))
+			return -EINVAL;
+		ir_match__exact(m, k->field, x);
+		return 0;
+	case FK_ETHTYPE:
+		if (be_flower_ethtype_parse(v, &t) || t == 0x0003)
+			return -EINVAL;
+		ir_match__exact(m, k->field, t);
+		return 0;
+	case FK_PROTO:
+		if (be_flower_proto_parse(v, &p))
+			return -EINVAL;
+		ir_match__exact(m, k->field, p);
+		return 0;
+	case FK_MAC:
+		return parse_mac_match(v, k->field, m);
+	case FK_HEXMASK:
+		return parse_masked_num(v, k->field, 16, m);
+	case FK_DECMASK:
+		return parse_masked_num(v, k->field, 10, m);
+	case FK_PORT:
+		return parse_port(v, k->field, m);
+	case FK_FRAG:
+		return parse_frag(v, m);
+	case FK_ADDR:
+		return parse_addr(v, k->field, m);
+	}
+	return -EINVAL;
+}
+
+static int add_match(struct ir_rule *r, const struct ir_match *m)
+{
+	int ret = ir_rule__and(r, m);
+
+	return ret == 1 ? -EINVAL : ret;
+}
+
+/* One "action ..." clause; t points after "action". */
+static int parse_action(struct toks *t, const char *dev,
+			const struct be_opts *o, struct ir_action *a,
+			char *err, size_t errsz)
+{
+	const char *k = next(t), *v;
+	uint64_t x;
+
+	if (!k)
+		return fl_err(err, errsz, -EINVAL, "action: missing kind");
+	if (!strcmp(k, "gact"))
+		k = next(t);
+	if (k && (!strcmp(k, "drop") || !strcmp(k, "shot"))) {
+		a->verdict = IR_ACT_DROP;
+	} else if (k && (!strcmp(k, "pass") || !strcmp(k, "ok"))) {
+		a->verdict = IR_ACT_PASS;
+	} else if (k && !strcmp(k, "trap")) {
+		a->verdict = IR_ACT_SLOWPATH;
+	} else if (k && !strcmp(k, "goto")) {
+		if ((v = next(t)) == NULL || strcmp(v, "chain") ||
+		    num(next(t), 10, UINT32_MAX, &x))
+			return fl_err(err, errsz, -EINVAL,
+				      "action goto: want 'chain N'");
+		a->verdict = IR_ACT_SLOWPATH;
+	} else if (k && !strcmp(k, "mirred")) {
+		const char *dir = next(t), *red = next(t), *kw = next(t);
+		const char *name = next(t);
+
+		if (!dir || !red || !kw || !name || strcmp(red, "redirect") ||
+		    strcmp(kw, "dev") ||
+		    (strcmp(dir, "egress") && strcmp(dir, "ingress")))
+			return fl_err(err, errsz, -EINVAL,
+				      "action mirred: want '(egress|ingress) "
+				      "redirect dev NAME'");
+		if (!strcmp(dir, "egress") && dev && !strcmp(name, dev)) {
+			a->verdict = IR_ACT_TX;
+		} else {
+			a->verdict = IR_ACT_REDIRECT;
+			a->ingress = !strcmp(dir, "ingress");
+			a->ifindex = be_ifindex(o, name);
+			if (!a->ifindex)
+				return fl_err(err, errsz, -ENODEV,
+					      "mirred: unknown device '%s': "
+					      "give --ifname IFINDEX=%s", name,
+					      name);
+		}
+	} else if (k && !strcmp(k, "vlan")) {
+		struct ir_rewrite *rw;
+
+		if (a->n_rewrites >= IR_MAX_REWRITES)
+			return fl_err(err, errsz, -E2BIG, "too many rewrites");
+		rw = &a->rewrites[a->n_rewrites++];
+		memset(rw, 0, sizeof(*rw));
+		v = next(t);
+		if (v && !strcmp(v, "pop")) {
+			rw->kind = IR_RW_VLAN_POP;
+		} else if (v && !strcmp(v, "push")) {
+			rw->kind = IR_RW_VLAN_PUSH;
+			rw->proto = 0x8100;
+			while (t->i < t->n && strcmp(t->v[t->i], "pipe") &&
+			       strcmp(t->v[t->i], "action")) {
+				const char *kw = next(t), *val = next(t);
+
+				if (!strcmp(kw, "id") && !num(val, 10, 4095, &x))
+					rw->vid = x;
+				else if (!strcmp(kw, "priority") &&
+					 !num(val, 10, 7, &x))
+					rw->pcp = x;
+				else if (!strcmp(kw, "protocol") && val &&
+					 !be_flower_ethtype_parse(val,
+								  &rw->proto))
+					;
+				else
+					return fl_err(err, errsz, -EINVAL,
+						      "vlan push: bad '%s'", kw);
+			}
+		} else if (v && !strcmp(v, "modify")) {
+			if (strcmp(next(t) ?: "", "id") ||
+			    num(next(t), 10, 4095, &x))
+				return fl_err(err, errsz, -EINVAL,
+					      "vlan modify: want 'id N'");
+			rw->kind = IR_RW_SET_FIELD;
+			rw->field = IR_F_VLAN_ID;
+			ir_val__from_u64(&rw->val, IR_F_VLAN_ID, x);
+			ir_val__from_u64(&rw->mask, IR_F_VLAN_ID, 0xfff);
+		} else {
+			return fl_err(err, errsz, -EINVAL,
+				      "vlan: want push, pop or modify");
+		}
+		if (t->i < t->n && !strcmp(t->v[t->i], "pipe"))
+			t->i++;
+		return 1; /* not a verdict */
+	} else {
+		return fl_err(err, errsz, -EINVAL, "unknown action '%s'",
+			      k ? k : "");
+	}
+	return 0;
+}
+
+static int parse_head(struct toks *t, struct be_flower_filter *f,
+		      const char **dev, char *err, size_t errsz)
+{
+	const char *w;
+	uint64_t x;
+
+	if (strcmp(next(t) ?: "", "filter") || strcmp(next(t) ?: "", "add"))
+		return fl_err(err, errsz, -EINVAL,
+			      "want 'filter add dev DEV ...'");
+	while ((w = next(t)) && strcmp(w, "flower")) {
+		const char *v = NULL;
+
+		if (!strcmp(w, "ingress") || !strcmp(w, "egress")) {
+			f->egress = !strcmp(w, "egress");
+			continue;
+		}
+		v = next(t);
+		if (!strcmp(w, "dev") && v) {
+			*dev = v;
+		} else if (!strcmp(w, "protocol") && v) {
+			if (be_flower_ethtype_parse(v, &f->protocol))
+				return fl_err(err, errsz, -EINVAL,
+					      "bad protocol '%s'", v);
+		} else if ((!strcmp(w, "prio") || !strcmp(w, "pref")) &&
+			   !num(v, 0, 0xffff, &x) && x) {
+			f->prio = x;
+		} else if (!strcmp(w, "chain") && !num(v, 0, UINT32_MAX, &x)) {
+			f->chain = x;
+		} else {
+			return fl_err(err, errsz, -EINVAL, "bad '%s %s'", w,
+				      v ? v : "");
+		}
+	}
+	if (!w)
+		return fl_err(err, errsz, -EINVAL, "no 'flower'");
+	if (!f->prio)
+		return fl_err(err, errsz, -EINVAL, "no prio");
+	return 0;
+}
+
+int be_flower_parse_line(const char *line, const struct be_opts *o,
+			 struct be_flower_filter *f, char *err, size_t errsz)
+{
+	struct toks t = { 0 };
+	char *buf = strdup(line), *save = NULL, *tok;
+	const char *dev = NULL, *w;
+	struct ir_rule *r = &f->rule;
+	bool verdict = false;
+	int ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	memset(f, 0, sizeof(*f));
+	f->protocol = 0x0003;
+	f->offload = BE_OFFLOAD_BOTH;
+	ir_rule__init(r);
+	for (tok = strtok_r(buf, " \t\r\n", &save); tok && t.n < MAX_TOKS;
+	     tok = strtok_r(NULL, " \t\r\n", &save))
+		t.v[t.n++] = tok;
+	ret = parse_head(&t, f, &dev, err, errsz);
+	if (ret)
+		goto out;
+	r->prio = f->prio;
+	if (f->protocol != 0x0003) {
+		struct ir_match m;
+
+		ir_match__exact(&m, IR_F_ETH_TYPE, f->protocol);
+		ret = add_match(r, &m);
+	}
+	while (!ret && (w = next(&t)) && strcmp(w, "action")) {
+		const struct flower_key *k;
+		struct ir_match m;
+		uint16_t l3 = be_rule_l3_type(r);
+
+		if (!strcmp(w, "skip_sw") || !strcmp(w, "skip_hw")) {
+			f->offload = w[5] == 's' ? BE_OFFLOAD_HW
+						 : BE_OFFLOAD_SW;
+			continue;
+		}
+		k = be_flower_key_by_kw(w, l3 == 0x86dd);
+		if (!k) {
+			ret = fl_err(err, errsz, -EINVAL, "unknown key '%s'", w);
+			break;
+		}
+		ret = parse_key_value(k, next(&t), o, &m);
+		if (!ret)
+			ret = add_match(r, &m);
+		if (ret)
+			ret = fl_err(err, errsz, ret, "bad value for '%s'", w);
+	}
+	if (!ret)
+		t.i--;
+	while (!ret && (w = next(&t))) {
+		if (strcmp(w, "action") || verdict) {
+			ret = fl_err(err, errsz, -EINVAL,
+				     "unexpected '%s' after the verdict", w);
+			break;
+		}
+		ret = parse_action(&t, dev, o, &r->action, err, errsz);
+		if (ret == 0)
+			verdict = true;
+		else if (ret == 1)
+			ret = 0;
+	}
+	if (!ret && !verdict)
+		ret = fl_err(err, errsz, -EINVAL, "no verdict action");
+out:
+	free(buf);
+	return ret;
+}
+
+static const char *const generated[] = { "counts", "slowpath", "setup",
+					 NULL };
+
+struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o,
+				   char *err, size_t errsz);
+struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o,
+				   char *err, size_t errsz)
+{
+	struct ir_ruleset *rs = ir_ruleset__new();
+	char *line = NULL, msg[512];
+	size_t cap = 0, lineno = 0;
+	int ret = 0;
+
+	if (!rs)
+		return NULL;
+	while (getline(&line, &cap, f) > 0) {
+		struct be_flower_filter flt;
+		char *p = line;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		p[strcspn(p, "\r\n")] = '\0';
+		if (!*p)
+			continue;
+		if (*p == '#') {
+			ret = be_parse_meta_line(rs, p, generated);
+		} else {
+			msg[0] = '\0';
+			ret = be_flower_parse_line(p, o, &flt, msg,
+						   sizeof(msg));
+			if (!ret)
+				ret = ir_ruleset__add(rs, &flt.rule);
+			if (ret) {
+				fl_err(err, errsz, ret, "%zu: %s", lineno,
+				       msg[0] ? msg : strerror(-ret));
+				break;
+			}
+		}
+		if (ret)
+			break;
+	}
+	free(line);
+	if (ret) {
+		ir_ruleset__free(rs);
+		errno = -ret;
+		return NULL;
+	}
+	return rs;
+}
