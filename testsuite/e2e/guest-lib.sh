@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: Apache-2.0
+# guest-lib.sh - shared by the guest scenarios (installed as /e2e/lib.sh).
+#
+# A scenario file defines setup, run, verify and teardown (tc-testing
+# style); e2e_scenario runs them, teardown always, and prints the result
+# marker. A step fails with `e2e_fail "why"`, skips with `e2e_skip "why"`.
+# iproute2 is called by full path: busybox's own ip/tc applets come first.
+TC=/sbin/tc
+IP=/sbin/ip
+BPFTOOL=/sbin/bpftool
+FRAMES=/e2e/frames
+OBJ=/e2e/obj
+W=/tmp/e2e-work
+
+e2e_log() { echo "FLE2E LOG $*"; }
+e2e_fail() { echo "$*" > "$W/.reason"; echo "FLE2E FAIL-AT $*"; return 1; }
+e2e_skip() { echo "$*" > "$W/.reason"; touch "$W/.skip"; return 1; }
+
+e2e_scenario() {
+	rm -rf "$W"
+	mkdir -p "$W"
+	if setup && run && verify; then
+		res="PASS ok"
+	elif [ -f "$W/.skip" ]; then
+		res="SKIP $(cat "$W/.reason")"
+	else
+		res="FAIL $(cat "$W/.reason" 2>/dev/null || echo 'a step failed')"
+	fi
+	teardown >/dev/null 2>&1
+	echo "FLE2E RESULT $1 $res"
+}
+
+# Two namespaces joined by a veth pair: fl_a/va (10.0.0.1, 02:..:01) sends,
+# fl_b/vb (10.0.0.2, 02:..:02) receives with a clsact qdisc. IPv6 is off so
+# the kernel sends nothing of its own through the classifier.
+# (Neighbours are static, so replies the receiver sends cause no ARP.)
+e2e_netns_up() {
+	$IP netns add fl_a && $IP netns add fl_b || return 1
+	for n in fl_a fl_b; do
+		$IP netns exec $n sh -c \
+			'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6;
+			 echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'
+	done
+	$IP link add va netns fl_a address 02:00:00:00:00:01 type veth \
+		peer name vb netns fl_b address 02:00:00:00:00:02 || return 1
+	$IP -n fl_a addr add 10.0.0.1/24 dev va
+	$IP -n fl_b addr add 10.0.0.2/24 dev vb
+	# Static neighbours: no ARP from the receiver's replies (RST, ICMP)
+	# comes back into the classifier under test.
+	$IP -n fl_a neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev va \
+		nud permanent
+	$IP -n fl_b neigh add 10.0.0.1 lladdr 02:00:00:00:00:01 dev vb \
+		nud permanent
+	$IP -n fl_a link set va up && $IP -n fl_b link set vb up &&
+		$IP -n fl_a link set lo up && $IP -n fl_b link set lo up &&
+		$TC -n fl_b qdisc add dev vb clsact
+}
+
+e2e_netns_down() {
+	$IP netns del fl_a 2>/dev/null
+	$IP netns del fl_b 2>/dev/null
+	rm -f /sys/fs/bpf/e2e_* 2>/dev/null
+	return 0
+}
+
+# Per-filter counters on vb ingress, one line per filter:
+#   PREF HANDLE KIND VERDICT PACKETS
+# from `tc -s -j -p filter show` (a netlink dump). KIND is the classifier,
+# VERDICT its first action ("drop", "pass", "continue", "redirect:DEV", ...;
+# "-" if none), PACKETS that action's counter (0 for filters without one).
+e2e_counts() {
+	$TC -n fl_b -s -j -p filter show dev vb ingress | awk '
+	function val(s) { sub(/^[^:]*: */, "", s); gsub(/[",{[]/, "", s)
+		return s }
+	function flush() {
+		if (handle == "")
+			return
+		v = verdict == "" ? "-" : verdict
+		if (akind == "mirred")
+			v = "redirect:" dev
+		print pref, handle, fkind, v, (pk == "" ? 0 : pk)
+	}
+	/"pref":/ { flush(); pref = val($0); fkind = ""; handle = ""
+		akind = ""; verdict = ""; pk = ""; inact = 0; want = 0 }
+	/"kind":/ { if (!inact && fkind == "") fkind = val($0)
+		else if (inact && akind == "") akind = val($0) }
+	/"handle":/ && handle == "" { handle = val($0) }
+	/"actions":/ { inact = 1 }
+	/"type":/ && want { verdict = val($0); want = 0 }
+	/"control_action":/ && verdict == "" { want = 1 }
+	/"to_dev":/ { dev = val($0) }
+	/"packets":/ && inact && pk == "" { pk = val($0) }
+	END { flush() }'
+}
+
+# Packets decided so far: rules that end classification (not "continue")
+# below SLOWPREF plus the slow path's counting catch-all at SLOWPREF; every
+# packet that reaches ingress moves exactly one of them.
+e2e_decided() { # COUNTS_FILE SLOWPREF
+	awk -v slow="$2" '($1 + 0 < slow && $4 != "continue") || $1 == slow \
+		{ t += $5 } END { print t + 0 }' "$1"
+}
+
+# Print the counters once WANT more packets than in BEFORE were decided
+# (the receive path may run in ksoftirqd, after the sender returned); gives
+# up after ~5 s and prints what it has.
+e2e_settle() { # BEFORE WANT SLOWPREF
+	b=$(e2e_decided "$1" "$3")
+	i=0
+	while :; do
+		e2e_counts > "$W/settle"
+		[ $(($(e2e_decided "$W/settle" "$3") - b)) -ge "$2" ] && break
+		i=$((i + 1))
+		[ $i -ge 50 ] && break
+		sleep 0.1
+	done
+	cat "$W/settle"
+}
+
+# The verdict BPF_PROG_TEST_RUN gives for frame NAME of FILE, as the
+# classifier sees it (one outer VLAN tag removed by the receive path):
+# pass, drop, redirect, continue, other:N, or "none" if test_run refuses the
+# frame (tc test_run rejects incomplete IPv4/IPv6 headers).
+e2e_oracle() { # FILE NAME PIN
+	sendframes bin -v "$1" "$2" "$W/frame.bin" || return 1
+	r=$($BPFTOOL -j prog run pinned "$3" data_in "$W/frame.bin" repeat 1 \
+		2>/dev/null | sed -n 's/.*"retval":\(-\{0,1\}[0-9]*\).*/\1/p')
+	case "$r" in
+	"") echo none ;;
+	0) echo pass ;;
+	2) echo drop ;;
+	7) echo redirect ;;
+	-1) echo continue ;;
+	*) echo "other:$r" ;;
+	esac
+}
+
+# Send each frame of FILE alone and see which filter counted it; compare a
+# rule's verdict with BPF_PROG_TEST_RUN of the program pinned at PIN.
+# Filters at pref >= SLOWPREF are the slow path (a counting flower catch-all
+# "continue" at SLOWPREF, then the program itself). Writes $W/verdicts:
+#   NAME ORACLE HIT VERDICT STATUS
+# with HIT "PREF/HANDLE" or "slow", STATUS ok, slow, noracle or MISMATCH,
+# and $W/expect: "PREF/HANDLE HITS" per filter for the burst check.
+# Fails (and says why) on a frame counted by no filter or by two.
+e2e_check_verdicts() { # FILE PIN SLOWPREF
+	: > "$W/verdicts"
+	e2e_counts > "$W/c.before" || return 1
+	cp "$W/c.before" "$W/c.start"
+	for n in $(sendframes list "$1"); do
+		o=$(e2e_oracle "$1" "$n" "$2")
+		$IP netns exec fl_a sendframes send -i va -n "$n" "$1" \
+			>/dev/null || { e2e_fail "sending $n failed"; return 1; }
+		e2e_settle "$W/c.before" 1 "$3" > "$W/c.after"
+		awk -v slow="$3" -v n="$n" -v o="$o" '
+		NR == FNR { b[$1 "/" $2] = $5; next }
+		{ d = $5 - b[$1 "/" $2]; if (d <= 0) next
+		  if ($1 + 0 >= slow) { slowhits += d; next }
+		  if ($4 == "continue") next
+		  rules++; hit = $1 "/" $2; v = $4; dd = d }
+		END {
+		  if (rules > 1 || dd > 1) { print n, o, "many", "-", "BAD"; exit }
+		  if (rules == 0) {
+		    print n, o, "slow", "-", (slowhits == 1 ? "slow" : "BAD")
+		    exit }
+		  st = (o == "none") ? "noracle" : \
+		       (o == v || (o == "redirect" && v ~ /^redirect/)) ? \
+		       "ok" : "MISMATCH"
+		  print n, o, hit, v, st }' "$W/c.before" "$W/c.after" \
+			>> "$W/verdicts"
+		mv "$W/c.after" "$W/c.before"
+	done
+	awk '{ print "FLE2E LOG verdict", $0 }' "$W/verdicts"
+	bad=$(awk '$5 == "BAD" { printf "%s ", $1 }' "$W/verdicts")
+	[ -z "$bad" ] || { e2e_fail "frames counted by no filter or by" \
+		"several: $bad"; return 1; }
+	awk '$3 != "slow" { h[$3]++ } END { for (k in h) print k, h[k] }' \
+		"$W/verdicts" | sort > "$W/expect"
+}
+
+# Frames whose rule verdict differs from the program's: "a b c" or "".
+e2e_mismatches() {
+	awk '$5 == "MISMATCH" { printf "%s%s", s, $1; s = " " }' \
+		"$W/verdicts"
+}
+
+# Send all frames of FILE COUNT times in one burst and check every rule's
+# counter rose by COUNT x its hits in the frame-by-frame pass ($W/expect).
+e2e_check_burst() { # FILE COUNT SLOWPREF
+	e2e_counts > "$W/b.before"
+	$IP netns exec fl_a sendframes send -i va -c "$2" "$1" >/dev/null ||
+		{ e2e_fail "burst send failed"; return 1; }
+	e2e_settle "$W/b.before" \
+		$(($2 * $(sendframes list "$1" | wc -l))) "$3" > "$W/b.after"
+	msg=$(awk -v k="$2" -v slow="$3" '
+	FILENAME == ARGV[1] { e[$1] = $2; next }
+	FILENAME == ARGV[2] { b[$1 "/" $2] = $5; next }
+	$1 + 0 < slow && $4 != "continue" {
+		id = $1 "/" $2; d = $5 - b[id]
+		if (d != k * e[id])
+			printf "%s counted %d, want %d; ", id, d, k * e[id] }
+	' "$W/expect" "$W/b.before" "$W/b.after")
+	[ -z "$msg" ] || { e2e_fail "burst counters: $msg"; return 1; }
+	e2e_log "burst of $2 x $(sendframes list "$1" | wc -l) frames:" \
+		"every rule counter as expected"
+}
+
+# Load OBJ's program for test_run and attach it after the rules as the slow
+# path: a counting flower catch-all "continue" at SLOWPREF, then the program
+# (bpf da) at SLOWPREF+1.
+e2e_slowpath() { # OBJ SEC PIN SLOWPREF
+	$BPFTOOL prog load "$1" "$3" type classifier ||
+		{ e2e_fail "bpftool prog load $1 failed"; return 1; }
+	$TC -n fl_b filter add dev vb ingress prio "$4" protocol all flower \
+		skip_hw action continue &&
+	$TC -n fl_b filter add dev vb ingress prio $(($4 + 1)) protocol all \
+		bpf da obj "$1" sec "$2" ||
+		{ e2e_fail "attaching the slow path failed"; return 1; }
+}
