@@ -54,6 +54,9 @@ struct lift_prog {
 	 * no record inherit the previous record; NULL file if none at all). */
 	struct lift_line *lines;
 	uint8_t tag[8];    /* as the kernel computes it (bpf_prog_calc_tag) */
+	/* Kernels before 6.18 hash with SHA-1 instead of SHA-256: the same
+	 * computation with SHA-1, so that --live can accept either. */
+	uint8_t tag_sha1[8];
 };
 
 enum lift_map_kind {
