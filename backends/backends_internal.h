@@ -99,14 +99,37 @@ struct nlmsghdr *be_flower_nl__encode(void *buf, size_t size, int type,
  * -ENOENT if it is not a flower filter, -EINVAL on a malformed message,
  * -EOPNOTSUPP for a key or action flowlift does not model (reason in
  * err). */
-int be_flower_nl__decode(const struct nlmsghdr *nlh, struct be_flower_filter *f,
+int be_flower_nl__decode(const struct nlmsghdr *nlh,
+			 const struct be_opts *o, struct be_flower_filter *f,
 			 char *err, size_t errsz);
-/* Print a decoded message, one attribute a line, for --dry-run. */
-void be_flower_nl__describe(const struct nlmsghdr *nlh, FILE *out);
+/* Print a message decoded (header, the rule, then one attribute a line)
+ * for --dry-run. */
+void be_flower_nl__describe(const struct nlmsghdr *nlh,
+			    const struct be_opts *o, FILE *out);
+/* Attribute name for describe and tests ("TCA_FLOWER_KEY_IPV4_DST"). */
+const char *be_flower_nl__attr_name(uint16_t type);
+
+/* Flower key attributes: one row per (field, context). */
+enum fa_cond { FA_ANY, FA_TCP, FA_UDP, FA_SCTP, FA_ICMP4, FA_ICMP6, FA_V4,
+	       FA_V6 };
+
+struct fa {
+	enum ir_field_id field;
+	uint16_t key, mask; /* mask 0: none */
+	uint8_t len;
+	enum fa_cond cond;
+	unsigned int flags;
+};
+
+#define FA_HOST16 1u        /* u16 in host order (vlan id) */
+#define FA_NO_EXACT_MASK 2u /* tc sends no mask for an exact value */
+
+extern const struct fa be_flower_fattrs[];
+extern const size_t be_flower_n_fattrs;
 
 /* Send/collect helpers (be_nl.c) used by the flower code. */
-void *be_nl__reserve(struct be_nl *nl, size_t size, uint64_t tag);
-int be_nl__commit(struct be_nl *nl, struct nlmsghdr *nlh);
+/* Queue a copy of nlh (seq, NLM_F_REQUEST|NLM_F_ACK set here). */
+int be_nl__queue(struct be_nl *nl, const struct nlmsghdr *nlh, uint64_t tag);
 int be_nl__dump(struct be_nl *nl, struct nlmsghdr *req,
 		int (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg);
 
