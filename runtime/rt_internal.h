@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rt_internal.h - the agent's parts: events, the flow table and its state
+ * machine, the core that drives a backend, the latency histogram.
+ *
+ * The core (rt_core.c) is clock- and source-agnostic: it is fed events and
+ * asked to flush, reap, revalidate and shut down; rt_agent.c wires it to a
+ * loaded program's ring buffer and maps, and to the real clock. Unit tests
+ * drive the core with a fake clock and the sim backend.
+ */
+#ifndef FLOWLIFT_RT_INTERNAL_H
+#define FLOWLIFT_RT_INTERNAL_H
+
+#include "runtime/agent.h"
+
+/*
+ * Events (rt_event.c).
+ */
+
+/* Validate one ring buffer record: the version and size it claims, the
+ * size it has, and field ranges. 0 and *out filled, or -EINVAL (garbage,
+ * wrong size) / -EPROTO (unknown version). */
+int rt_event__parse(const void *data, size_t size, struct flowlift_event *out);
+/* "tcp 10.0.0.1:1234 -> 10.0.0.2:80 dev 3 tc-ingress vlan 5" */
+int rt_key__snprint(const struct flowlift_flow_key *k, char *buf,
+		    size_t size);
+const char *rt_verdict__name(uint8_t verdict);
+
+/*
+ * The flow table and its state machine (rt_flow.c).
+ */
+enum rt_flow_state {
+	RT_FLOW_NEW,        /* reported, waiting for a batch */
+	RT_FLOW_INSTALLING, /* in a batch being sent */
+	RT_FLOW_INSTALLED,  /* the rule is on the device */
+	RT_FLOW_DELETING,   /* the rule is being removed */
+	RT_FLOW_GONE,       /* forgotten (the flow is freed) */
+	RT_FLOW__COUNT
+};
+
+enum rt_del_reason {
+	RT_DEL_NONE,
+	RT_DEL_IDLE,        /* no packets for the idle timeout */
+	RT_DEL_REVALIDATED, /* the program's verdict changed */
+	RT_DEL_EVICTED,     /* idlest at the flow limit / device full */
+	RT_DEL_SHUTDOWN,    /* the agent stops */
+	RT_DEL_FAILED,      /* could not be installed */
+	RT_DEL_VANISHED,    /* removed behind the agent's back */
+	RT_DEL__COUNT
+};
+
+struct rt_flow {
+	struct flowlift_flow_key key;
+	struct rt_flow *hnext;       /* hash chain */
+	struct rt_flow *prev, *next; /* the list of its state */
+	uint8_t state;               /* enum rt_flow_state */
+	uint8_t reason;              /* enum rt_del_reason */
+	uint8_t verdict, flags;      /* the program's decision */
+	uint32_t redirect_ifindex;
+	uint32_t handle;             /* backend id; 0 unknown */
+	uint32_t generation;
+	uint16_t attempts;           /* install attempts */
+	uint8_t needs_reval;         /* decided before a policy change */
+	uint8_t pad;
+	uint32_t dump_epoch;         /* last dump that listed it */
+	uint64_t decided_ns;         /* event timestamp (monotonic) */
+	uint64_t first_us;           /* when the agent saw the event */
+	uint64_t retry_us;           /* NEW: not before */
+	uint64_t active_us;          /* last install / counter change */
+	uint64_t idle_since_us;      /* reap candidate since (0: not) */
+	uint64_t packets;            /* last dumped count */
+};
+
+struct rt_list {
+	struct rt_flow *head, *tail;
+	size_t n;
+};
+
+/* Flows by key, and one list per state: NEW is the install queue (FIFO),
+ * INSTALLED is ordered by activity (head = idlest), DELETING is the
+ * delete queue. GONE flows are freed at once. */
+struct rt_table {
+	struct rt_flow **buckets;
+	size_t n_buckets; /* power of two */
+	size_t count;
+	struct rt_list lists[RT_FLOW__COUNT];
+};
+
+const char *rt_flow_state__name(enum rt_flow_state s);
+const char *rt_del_reason__name(enum rt_del_reason r);
+/* Is from -> to one of the state machine's moves? */
+bool rt_flow_state__legal(enum rt_flow_state from, enum rt_flow_state to);
+
+int rt_table__init(struct rt_table *t, size_t hint);
+void rt_table__fini(struct rt_table *t); /* frees every flow */
+struct rt_flow *rt_table__find(const struct rt_table *t,
+			       const struct flowlift_flow_key *k);
+/* A new flow in state NEW for k (which must be absent); NULL + errno. */
+struct rt_flow *rt_table__add(struct rt_table *t,
+			      const struct flowlift_flow_key *k);
+/* The one transition function: moves f to 'to' if legal (-EINVAL if not),
+ * recording 'reason' on the way to DELETING or GONE. A flow moved to GONE
+ * is freed: the caller must not use f afterwards. */
+int rt_flow__transition(struct rt_table *t, struct rt_flow *f,
+			enum rt_flow_state to, enum rt_del_reason reason);
+/* Move f to the tail of its state's list (most recently active). */
+void rt_table__touch(struct rt_table *t, struct rt_flow *f);
+
+static inline struct rt_flow *rt_table__head(const struct rt_table *t,
+					     enum rt_flow_state s)
+{
+	return t->lists[s].head;
+}
+
+/*
+ * Install latency histogram (rt_stats.c): log2 buckets of microseconds.
+ */
+#define RT_HIST_BUCKETS 32
+
+struct rt_hist {
+	uint64_t b[RT_HIST_BUCKETS]; /* b[i]: latency < 2^i us */
+	uint64_t count, sum_us;
+};
+
+void rt_hist__add(struct rt_hist *h, uint64_t us);
+/* Upper bound (us) of the bucket holding quantile q (0..1); 0 if empty. */
+uint64_t rt_hist__quantile(const struct rt_hist *h, double q);
+int rt_stats__write_prom(const struct rt_status *st, const struct rt_hist *h,
+			 FILE *f);
+
+/*
+ * The core (rt_core.c).
+ */
+struct rt_core_opts {
+	uint32_t idle_timeout_ms;
+	uint32_t max_flows;
+	uint32_t hw_lag_ms;
+	uint32_t batch;
+	uint64_t (*now_us)(void *arg); /* NULL: CLOCK_MONOTONIC */
+	void *now_arg;
+	FILE *log;
+	/* Called for a flow about to be forgotten after its rule was removed
+	 * for idleness or revalidation (the agent clears the program's seen
+	 * entry so that the flow's next packet is reported again). */
+	void (*forget)(void *arg, const struct flowlift_flow_key *k);
+	void *forget_arg;
+};
+
+struct rt_core {
+	struct rt_core_opts o;
+	struct rt_backend *be; /* not owned */
+	struct rt_table t;
+	struct rt_status st;   /* counters (flows/latency filled on read) */
+	struct rt_hist lat;
+	uint32_t next_handle;
+	uint32_t dump_epoch;
+	uint64_t stale_before_ns; /* decided at or before: revalidate */
+	bool reval_pending;       /* a policy change not yet acted on */
+	size_t n_needs_reval;
+	struct rt_req *reqs;      /* batch buffer */
+	struct rt_flow **inflight;
+	struct rt_rule *orphans;  /* own rules with no flow, to delete */
+	size_t n_orphans, cap_orphans;
+};
+
+int rt_core__init(struct rt_core *c, const struct rt_core_opts *o,
+		  struct rt_backend *be);
+void rt_core__fini(struct rt_core *c); /* forgets flows, no backend calls */
+uint64_t rt_core__now(const struct rt_core *c);
+
+/* One decided flow from the program. */
+int rt_core__event(struct rt_core *c, const struct flowlift_event *ev);
+/* Send pending deletes and installs in batches, handling per-request
+ * errors (EEXIST adopt, ENOSPC evict + retry, EBUSY backoff). */
+int rt_core__flush(struct rt_core *c);
+/* One dump: counters, vanished rules, orphans, idle flows; then flush. */
+int rt_core__reap(struct rt_core *c);
+/* On start: adopt own rules found on the device (up to max_flows), delete
+ * the rest (unparseable, duplicates, over the limit). */
+int rt_core__adopt(struct rt_core *c);
+
+/* Current decision of the program for flow k: 0 with r's verdict fields
+ * set, 1 if the program would no longer report it (slow path), negative
+ * errno if it cannot tell (treated as changed). */
+typedef int (*rt_decide_fn)(void *arg, const struct flowlift_flow_key *k,
+			    struct rt_rule *r);
+/* The policy changed at monotonic time now_ns: every flow decided at or
+ * before it is re-decided at the next rt_core__revalidate. */
+void rt_core__policy_changed(struct rt_core *c, uint64_t now_ns);
+/* Re-decide the flows that need it; remove those whose decision changed.
+ * Returns how many were removed. */
+int rt_core__revalidate(struct rt_core *c, rt_decide_fn fn, void *arg);
+/* Remove every rule (unless keep) and forget every flow; retries failed
+ * deletes a few rounds. */
+int rt_core__shutdown(struct rt_core *c, bool keep);
+void rt_core__status(const struct rt_core *c, struct rt_status *st);
+
+#endif /* FLOWLIFT_RT_INTERNAL_H */
