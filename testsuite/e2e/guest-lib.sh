@@ -8,9 +8,12 @@
 TC=/sbin/tc
 IP=/sbin/ip
 BPFTOOL=/sbin/bpftool
-FRAMES=/e2e/frames
-OBJ=/e2e/obj
-W=/tmp/e2e-work
+FRAMES=${FRAMES:-/e2e/frames}
+OBJ=${OBJ:-/e2e/obj}
+W=${W:-/tmp/e2e-work}
+# The sender's and the receiver's namespaces (the host runs use unique ones).
+NSA=${NSA:-fl_a}
+NSB=${NSB:-fl_b}
 
 e2e_log() { echo "FLE2E LOG $*"; }
 e2e_fail() { echo "$*" > "$W/.reason"; echo "FLE2E FAIL-AT $*"; return 1; }
@@ -18,7 +21,7 @@ e2e_skip() { echo "$*" > "$W/.reason"; touch "$W/.skip"; return 1; }
 
 e2e_scenario() {
 	rm -rf "$W"
-	mkdir -p "$W"
+	mkdir -p "$W" || return 1
 	if setup && run && verify; then
 		res="PASS ok"
 	elif [ -f "$W/.skip" ]; then
@@ -30,36 +33,36 @@ e2e_scenario() {
 	echo "FLE2E RESULT $1 $res"
 }
 
-# Two namespaces joined by a veth pair: fl_a/va (10.0.0.1, 02:..:01) sends,
-# fl_b/vb (10.0.0.2, 02:..:02) receives with a clsact qdisc. IPv6 is off so
+# Two namespaces joined by a veth pair: $NSA/va (10.0.0.1, 02:..:01) sends,
+# $NSB/vb (10.0.0.2, 02:..:02) receives with a clsact qdisc. IPv6 is off so
 # the kernel sends nothing of its own through the classifier.
 # (Neighbours are static, so replies the receiver sends cause no ARP.)
 e2e_netns_up() {
-	$IP netns add fl_a && $IP netns add fl_b || return 1
-	for n in fl_a fl_b; do
+	$IP netns add $NSA && $IP netns add $NSB || return 1
+	for n in $NSA $NSB; do
 		$IP netns exec $n sh -c \
 			'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6;
 			 echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'
 	done
-	$IP link add va netns fl_a address 02:00:00:00:00:01 type veth \
-		peer name vb netns fl_b address 02:00:00:00:00:02 || return 1
-	$IP -n fl_a addr add 10.0.0.1/24 dev va
-	$IP -n fl_b addr add 10.0.0.2/24 dev vb
+	$IP link add va netns $NSA address 02:00:00:00:00:01 type veth \
+		peer name vb netns $NSB address 02:00:00:00:00:02 || return 1
+	$IP -n $NSA addr add 10.0.0.1/24 dev va
+	$IP -n $NSB addr add 10.0.0.2/24 dev vb
 	# Static neighbours: no ARP from the receiver's replies (RST, ICMP)
 	# comes back into the classifier under test.
-	$IP -n fl_a neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev va \
+	$IP -n $NSA neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev va \
 		nud permanent
-	$IP -n fl_b neigh add 10.0.0.1 lladdr 02:00:00:00:00:01 dev vb \
+	$IP -n $NSB neigh add 10.0.0.1 lladdr 02:00:00:00:00:01 dev vb \
 		nud permanent
-	$IP -n fl_a link set va up && $IP -n fl_b link set vb up &&
-		$IP -n fl_a link set lo up && $IP -n fl_b link set lo up &&
-		$TC -n fl_b qdisc add dev vb clsact
+	$IP -n $NSA link set va up && $IP -n $NSB link set vb up &&
+		$IP -n $NSA link set lo up && $IP -n $NSB link set lo up &&
+		$TC -n $NSB qdisc add dev vb clsact
 }
 
 e2e_netns_down() {
-	$IP netns del fl_a 2>/dev/null
-	$IP netns del fl_b 2>/dev/null
-	rm -f /sys/fs/bpf/e2e_* 2>/dev/null
+	$IP netns del $NSA 2>/dev/null
+	$IP netns del $NSB 2>/dev/null
+	rm -f "${PIN:-/nonexistent}" 2>/dev/null
 	return 0
 }
 
@@ -69,7 +72,7 @@ e2e_netns_down() {
 # VERDICT its first action ("drop", "pass", "continue", "redirect:DEV", ...;
 # "-" if none), PACKETS that action's counter (0 for filters without one).
 e2e_counts() {
-	$TC -n fl_b -s -j -p filter show dev vb ingress | awk '
+	$TC -n $NSB -s -j -p filter show dev vb ingress | awk '
 	function val(s) { sub(/^[^:]*: */, "", s); gsub(/[",{[]/, "", s)
 		return s }
 	function flush() {
@@ -149,7 +152,7 @@ e2e_check_verdicts() { # FILE PIN SLOWPREF
 	cp "$W/c.before" "$W/c.start"
 	for n in $(sendframes list "$1"); do
 		o=$(e2e_oracle "$1" "$n" "$2")
-		$IP netns exec fl_a sendframes send -i va -n "$n" "$1" \
+		$IP netns exec $NSA sendframes send -i va -n "$n" "$1" \
 			>/dev/null || { e2e_fail "sending $n failed"; return 1; }
 		e2e_settle "$W/c.before" 1 "$3" > "$W/c.after"
 		awk -v slow="$3" -v n="$n" -v o="$o" '
@@ -188,7 +191,7 @@ e2e_mismatches() {
 # counter rose by COUNT x its hits in the frame-by-frame pass ($W/expect).
 e2e_check_burst() { # FILE COUNT SLOWPREF
 	e2e_counts > "$W/b.before"
-	$IP netns exec fl_a sendframes send -i va -c "$2" "$1" >/dev/null ||
+	$IP netns exec $NSA sendframes send -i va -c "$2" "$1" >/dev/null ||
 		{ e2e_fail "burst send failed"; return 1; }
 	e2e_settle "$W/b.before" \
 		$(($2 * $(sendframes list "$1" | wc -l))) "$3" > "$W/b.after"
@@ -211,9 +214,9 @@ e2e_check_burst() { # FILE COUNT SLOWPREF
 e2e_slowpath() { # OBJ SEC PIN SLOWPREF
 	$BPFTOOL prog load "$1" "$3" type classifier ||
 		{ e2e_fail "bpftool prog load $1 failed"; return 1; }
-	$TC -n fl_b filter add dev vb ingress prio "$4" protocol all flower \
+	$TC -n $NSB filter add dev vb ingress prio "$4" protocol all flower \
 		skip_hw action continue &&
-	$TC -n fl_b filter add dev vb ingress prio $(($4 + 1)) protocol all \
+	$TC -n $NSB filter add dev vb ingress prio $(($4 + 1)) protocol all \
 		bpf da obj "$1" sec "$2" ||
 		{ e2e_fail "attaching the slow path failed"; return 1; }
 }

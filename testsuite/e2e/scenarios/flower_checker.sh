@@ -12,9 +12,9 @@ WANT="ipopt_ssh trunc_tcp_ssh"
 
 setup() {
 	e2e_netns_up || { e2e_fail "netns/veth setup failed"; return 1; }
-	$TC -n fl_b filter add dev vb ingress protocol ip prio 1 flower \
+	$TC -n $NSB filter add dev vb ingress protocol ip prio 1 flower \
 		skip_hw src_ip 10.9.0.0/16 action drop &&
-	$TC -n fl_b filter add dev vb ingress protocol ip prio 2 flower \
+	$TC -n $NSB filter add dev vb ingress protocol ip prio 2 flower \
 		skip_hw ip_proto tcp dst_port 22 action drop ||
 		{ e2e_fail "hand-written flower rules rejected"; return 1; }
 	e2e_slowpath $OBJ/e2e/e2e_fw.bpf.o tc $PIN $SLOW

@@ -11,7 +11,7 @@ SLOW=60000
 
 setup() {
 	e2e_netns_up || { e2e_fail "netns/veth setup failed"; return 1; }
-	add="$TC -n fl_b filter add dev vb ingress protocol ip"
+	add="$TC -n $NSB filter add dev vb ingress protocol ip"
 	$add prio 1 flower skip_hw src_ip 10.9.0.0/16 action drop &&
 	$add prio 2 flower skip_hw ip_proto udp dst_port 53 action pass &&
 	$add prio 3 flower skip_hw ip_flags nofrag ip_proto tcp \
