@@ -85,6 +85,10 @@ struct be_flower_filter {
 	uint64_t lastused_ms; /* ms since last hit (TCA_STATS tm.lastuse) */
 	uint64_t installed_ms;
 	bool in_hw;
+	/* Slowpath verdict: 0 = trap under BE_OFFLOAD_HW, else goto chain
+	 * chain + 1; non-zero = goto this chain in every mode. Dump fills it
+	 * from the filter's goto, if any. */
+	uint32_t goto_chain;
 };
 
 /* Queue an add (NLM_F_CREATE|NLM_F_EXCL) / delete in the current batch.

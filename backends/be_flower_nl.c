@@ -209,9 +209,12 @@ static int put_verdict(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 		g.action = TC_ACT_OK;
 		break;
 	case IR_ACT_SLOWPATH:
-		g.action = f->offload == BE_OFFLOAD_HW
-				   ? TC_ACT_TRAP
-				   : TC_ACT_GOTO_CHAIN | (f->chain + 1);
+		if (f->goto_chain)
+			g.action = TC_ACT_GOTO_CHAIN | f->goto_chain;
+		else if (f->offload == BE_OFFLOAD_HW)
+			g.action = TC_ACT_TRAP;
+		else
+			g.action = TC_ACT_GOTO_CHAIN | (f->chain + 1);
 		break;
 	case IR_ACT_TX:
 	case IR_ACT_REDIRECT:

@@ -280,9 +280,12 @@ static int decode_action(const struct nlattr *act, struct be_flower_filter *f,
 			a->verdict = IR_ACT_DROP;
 		else if (g->action == TC_ACT_OK)
 			a->verdict = IR_ACT_PASS;
-		else if (g->action == TC_ACT_TRAP ||
-			 TC_ACT_EXT_CMP(g->action, TC_ACT_GOTO_CHAIN))
+		else if (g->action == TC_ACT_TRAP)
 			a->verdict = IR_ACT_SLOWPATH;
+		else if (TC_ACT_EXT_CMP(g->action, TC_ACT_GOTO_CHAIN)) {
+			a->verdict = IR_ACT_SLOWPATH;
+			f->goto_chain = g->action & TC_ACT_EXT_VAL_MASK;
+		}
 		else
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "gact action %d", g->action);

@@ -16,8 +16,8 @@
  * software, Linux runs tc ingress - the eBPF program - before the netdev
  * ingress hook, so there the rules only ever see what eBPF let through).
  *
- * Fields: ip.proto is `meta l4proto` (the L4 protocol after IPv6
- * extension headers, as the IR defines it); ip6.nexthdr is the raw byte
+ * Fields: ip.proto is `ip protocol` for IPv4 and `meta l4proto` for IPv6
+ * (the L4 protocol after extension headers, as the IR defines it); ip6.nexthdr is the raw byte
  * `@nh,48,8` (`ip6 nexthdr` would set nft's protocol context and conflict
  * with `icmpv6`/`tcp` matches); ip.tos is `@nh,8,8` (IPv4) / `@nh,4,8`
  * (IPv6 traffic class); meta.len is `meta length`, which at the netdev hook
@@ -326,10 +326,14 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 		l4 = l4_name(ir_val__u64(&m->key, m->field));
 		if (m->kind != IR_MATCH_MASK || !be_match_is_exact(m))
 			return unsupported(c, m, "exact only");
+		/* IPv4: the header's own byte; IPv6: after extension
+		 * headers (the IR's ip.proto, see ir_dissect_nft.c) */
 		if (l4)
-			fprintf(c->out, " meta l4proto %s", l4);
+			fprintf(c->out, " %s %s", v4 ? "ip protocol"
+						      : "meta l4proto", l4);
 		else
-			return print_generic(c, "meta l4proto", NV_DEC, m);
+			return print_generic(c, v4 ? "ip protocol"
+						   : "meta l4proto", NV_DEC, m);
 		return 0;
 	case IR_F_IP_TOS:
 		return print_generic(c, v4 ? "@nh,8,8" : "@nh,4,8", NV_HEX, m);
