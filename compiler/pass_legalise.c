@@ -453,7 +453,7 @@ static int legalise_rule(struct legal *lg, const struct ir_rule *r,
 
 static int withhold_tail(struct legal *lg, size_t keep, const char *why)
 {
-	char note[200];
+	char note[512];
 
 	snprintf(note, sizeof(note), "%zu rules from rule %zu on: %s",
 		 lg->out.n - keep, keep, why);

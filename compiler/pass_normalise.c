@@ -67,7 +67,8 @@ static int canon_match(struct ir_match *m)
 			return 1;
 		if (m->hi > max)
 			m->hi = max;
-		pass_match_from_interval(m, m->field, m->lo, m->hi);
+		if (m->lo || m->hi != max) /* "any" stays as written */
+			pass_match_from_interval(m, m->field, m->lo, m->hi);
 		return 0;
 	}
 	pass_field_mask(m->field, &full);
