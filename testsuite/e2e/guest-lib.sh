@@ -96,11 +96,13 @@ e2e_counts() {
 	END { flush() }'
 }
 
-# Packets decided so far: rules that end classification (not "continue")
+# Packets decided so far: rules that end classification (not "continue",
+# nor a "goto" chain)
 # below SLOWPREF plus the slow path's counting catch-all at SLOWPREF; every
 # packet that reaches ingress moves exactly one of them.
 e2e_decided() { # COUNTS_FILE SLOWPREF
-	awk -v slow="$2" '($1 + 0 < slow && $4 != "continue") || $1 == slow \
+	awk -v slow="$2" '($1 + 0 < slow && $4 !~ /^(continue|goto|jump)/) ||
+		$1 == slow \
 		{ t += $5 } END { print t + 0 }' "$1"
 }
 
@@ -159,7 +161,7 @@ e2e_check_verdicts() { # FILE PIN SLOWPREF
 		NR == FNR { b[$1 "/" $2] = $5; next }
 		{ d = $5 - b[$1 "/" $2]; if (d <= 0) next
 		  if ($1 + 0 >= slow) { slowhits += d; next }
-		  if ($4 == "continue") next
+		  if ($4 ~ /^(continue|goto|jump)/) next
 		  rules++; hit = $1 "/" $2; v = $4; dd = d }
 		END {
 		  if (rules > 1 || dd > 1) { print n, o, "many", "-", "BAD"; exit }
@@ -198,7 +200,7 @@ e2e_check_burst() { # FILE COUNT SLOWPREF
 	msg=$(awk -v k="$2" -v slow="$3" '
 	FILENAME == ARGV[1] { e[$1] = $2; next }
 	FILENAME == ARGV[2] { b[$1 "/" $2] = $5; next }
-	$1 + 0 < slow && $4 != "continue" {
+	$1 + 0 < slow && $4 !~ /^(continue|goto|jump)/ {
 		id = $1 "/" $2; d = $5 - b[id]
 		if (d != k * e[id])
 			printf "%s counted %d, want %d; ", id, d, k * e[id] }
@@ -219,4 +221,83 @@ e2e_slowpath() { # OBJ SEC PIN SLOWPREF
 	$TC -n $NSB filter add dev vb ingress prio $(($4 + 1)) protocol all \
 		bpf da obj "$1" sec "$2" ||
 		{ e2e_fail "attaching the slow path failed"; return 1; }
+}
+
+# Replace a rule set under traffic. The sender loops swap.frames (UDP 7000,
+# 7001, 7000, ...; sequence number s at byte 42, so even s = port 7000) while
+# a receiver in $NSB records what got through; SWITCH_CMD replaces set A
+# (7000 drop, 7001 pass) with set B (7000 pass, 7001 drop) meanwhile.
+# Every packet is then OLD (its verdict is A's) or NEW (B's) - the two
+# differ for every packet - and the rule set changed atomically iff the
+# packets read OLD...OLD NEW...NEW in sending order: one NEW followed by
+# an OLD means some packets already saw B while a later one still saw A,
+# i.e. the device held a mix of the two sets. Also both must occur (the
+# switch happened under traffic), the receiver must have lost nothing to
+# its buffer, and the counters must add up (e2e_swap_counters).
+e2e_swap_traffic() { # FRAMES COUNT GAP_US SWITCH_CMD...
+	f=$1 n=$2 gap=$3
+	shift 3
+	$IP netns exec $NSB sendframes recv -p 7000,7001 -t 3 \
+		> "$W/received" &
+	rpid=$!
+	sleep 0.5
+	$IP netns exec $NSA sendframes send -i va -c "$n" -g "$gap" -s 42 \
+		"$f" > "$W/sent" &
+	spid=$!
+	sleep 1
+	"$@" > "$W/switch.log" 2>&1
+	src=$?
+	wait $spid || { e2e_fail "sender failed"; return 1; }
+	wait $rpid
+	[ $src = 0 ] || { e2e_fail "the switch failed:" \
+		"$(head -c 300 "$W/switch.log")"; return 1; }
+	rcvbuf=$($IP netns exec $NSB cat /proc/net/snmp | awk \
+		'/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 }
+		 else print $c["RcvbufErrors"] }')
+	[ "${rcvbuf:-0}" = 0 ] || { e2e_fail "receiver lost $rcvbuf" \
+		"datagrams to its buffer"; return 1; }
+	awk -v sent="$(cat "$W/sent")" '
+	NR == FNR { got[$2] = 1; next }
+	END {
+		for (s = 0; s < sent; s++) {
+			even = (s % 2 == 0)
+			st = ((s in got) == even) ? "NEW" : "OLD"
+			print s, (even ? 7000 : 7001), (s in got) ? "pass" : \
+				"drop", st
+		}
+	}' "$W/received" /dev/null > "$W/swap"
+	awk '{ n[$4]++; if ($4 == "NEW" && !first) first = $1
+	       if ($4 == "OLD") last = $1 }
+	     END { printf "FLE2E LOG swap: %d sent, %d OLD, %d NEW, " \
+		"last OLD %s, first NEW %s\n", NR, n["OLD"], n["NEW"], last,
+		first }' "$W/swap"
+	mix=$(awk '$4 == "NEW" { seen = 1 } $4 == "OLD" && seen \
+		{ printf "%s ", $1; if (++k == 10) exit }' "$W/swap")
+	[ -z "$mix" ] || { e2e_fail "packets saw the old set after others" \
+		"saw the new one (a mix): seq $mix"; return 1; }
+	grep -q " OLD$" "$W/swap" && grep -q " NEW$" "$W/swap" ||
+		{ e2e_fail "the switch did not happen under traffic"; return 1; }
+}
+
+# Counters after a swap: the rules present now (pref < SLOWPREF, not
+# "continue") plus the catch-all must have counted every packet since they
+# were installed - all of them if the old set's rules are still there
+# (ALL), or the NEW ones if it was removed (NEW) - and the drop rules
+# exactly the dropped ones among those.
+e2e_swap_counters() { # ALL|NEW SLOWPREF
+	e2e_counts > "$W/final"
+	if [ "$1" = ALL ]; then
+		want=$(wc -l < "$W/swap")
+		wdrop=$(awk '$3 == "drop"' "$W/swap" | wc -l)
+	else
+		want=$(awk '$4 == "NEW"' "$W/swap" | wc -l)
+		wdrop=$(awk '$4 == "NEW" && $3 == "drop"' "$W/swap" | wc -l)
+	fi
+	got=$(e2e_decided "$W/final" "$2")
+	gdrop=$(awk -v slow="$2" '$1 + 0 < slow && $4 == "drop" { t += $5 }
+		END { print t + 0 }' "$W/final")
+	[ "$got" = "$want" ] && [ "$gdrop" = "$wdrop" ] || {
+		e2e_fail "counters: $got decided ($gdrop dropped), want" \
+			"$want ($wdrop dropped)"; return 1; }
+	e2e_log "counters add up: $got decided, $gdrop dropped"
 }

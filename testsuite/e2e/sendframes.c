@@ -362,8 +362,16 @@ static int sf_open_rx(const char *ports, struct pollfd *pfd, int *ports_out)
 			fprintf(stderr, "sendframes: bad port '%s'\n", tok);
 			goto fail;
 		}
+		int rcvbuf = 8 << 20;
+
 		fd = socket(AF_INET, SOCK_DGRAM, 0);
 		sin.sin_port = htons((uint16_t)port);
+		/* A slow reader must not turn passed packets into "dropped"
+		 * ones: a big buffer (root may force it past rmem_max). */
+		if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE,
+					  &rcvbuf, sizeof(rcvbuf)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				   sizeof(rcvbuf));
 		if (fd < 0 || bind(fd, (struct sockaddr *)&sin,
 				   sizeof(sin))) {
 			fprintf(stderr, "sendframes: bind udp %d: %s\n", port,
