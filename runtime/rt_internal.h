@@ -195,4 +195,39 @@ int rt_core__revalidate(struct rt_core *c, rt_decide_fn fn, void *arg);
 int rt_core__shutdown(struct rt_core *c, bool keep);
 void rt_core__status(const struct rt_core *c, struct rt_status *st);
 
+/*
+ * The loaded program (rt_bpf.c): its maps, the digest of its policy maps,
+ * and re-deciding a flow by running it (BPF_PROG_TEST_RUN) on a frame
+ * built from the flow key.
+ */
+struct rt_prog {
+	int fd;
+	uint32_t id, type; /* enum bpf_prog_type */
+	uint8_t tag[8];
+	char name[16];
+	int events_fd, seen_fd, stats_fd; /* -1 if absent */
+	int *policy_fds;                  /* maps whose contents decide */
+	size_t n_policy;
+	int n_cpus;
+};
+
+/* spec: a bpffs pin path or "id:N". */
+int rt_prog__open(struct rt_prog *p, const char *spec, char *err,
+		  size_t errsz);
+void rt_prog__close(struct rt_prog *p);
+/* SHA-1 over the sorted contents of every policy map. */
+int rt_prog__digest(const struct rt_prog *p, uint8_t out[20]);
+/* rt_decide_fn with arg = struct rt_prog *. */
+int rt_prog__decide(void *arg, const struct flowlift_flow_key *k,
+		    struct rt_rule *r);
+/* flowlift_stats summed over CPUs (zeros if the map is absent). */
+int rt_prog__counters(const struct rt_prog *p,
+		      uint64_t out[FLOWLIFT_STAT__COUNT]);
+/* Drop k from flowlift_seen (the core's forget hook). */
+void rt_prog__forget(void *arg, const struct flowlift_flow_key *k);
+/* A frame (Ethernet onwards) the program would see for flow k; returns
+ * its length or 0 if size is too small. */
+size_t rt_frame__build(const struct flowlift_flow_key *k, uint8_t *buf,
+		       size_t size);
+
 #endif /* FLOWLIFT_RT_INTERNAL_H */
