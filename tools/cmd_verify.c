@@ -23,7 +23,7 @@ static void usage(FILE *f)
 "Usage: flowlift verify OBJ [--prog NAME] [--map NAME=FILE]...\n"
 "         [--target ir|flower|nft|rteflow] [--assume A]... [--packets N]\n"
 "         [--seed S] [--pcap FILE] [--min-coverage PCT] [--max-report N]\n"
-"         [--diag FILE] [-j]\n"
+"         [--diag FILE] [--report FILE] [-j]\n"
 "\n"
 "Load OBJ's program into this kernel (the verifier's verdict is the first\n"
 "check), fill its maps as the compile does, lift it for the target, and run\n"
@@ -41,6 +41,7 @@ static void usage(FILE *f)
 "  --min-coverage PCT  fail when rules decide less than PCT%% of frames\n"
 "  --max-report N      violations shown in full (20)\n"
 "  --diag FILE         the lifter's slow-path reasons\n"
+"  --report FILE       also write the JSON report to FILE\n"
 "  -j, --json          JSON report on stdout\n"
 "\n"
 "Needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN). Exit: 0 sound, 1 violation,\n"
@@ -60,7 +61,8 @@ static int parse_num(const char *s, unsigned long long max,
 }
 
 static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
-		      struct vf_opts *o, const char **maps, const char **diag)
+		      struct vf_opts *o, const char **maps, const char **diag,
+		      const char **report)
 {
 	static const struct option opts[] = {
 		{ "prog", required_argument, NULL, 'P' },
@@ -73,6 +75,7 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		{ "min-coverage", required_argument, NULL, 'C' },
 		{ "max-report", required_argument, NULL, 'R' },
 		{ "diag", required_argument, NULL, 'd' },
+		{ "report", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 },
@@ -139,6 +142,9 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		case 'd':
 			*diag = optarg;
 			break;
+		case 'r':
+			*report = optarg;
+			break;
 		case 'j':
 		case 'p':
 			break;
@@ -153,9 +159,32 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 	return 0;
 }
 
+/* The JSON report into 'path', whole or not at all. */
+static int write_report(const struct fl_ctx *ctx, const struct vf_report *rep,
+			const char *path)
+{
+	struct fl_outfile out;
+	struct fl_json *j;
+	int ret = fl_open_outfile(&out, path);
+
+	if (ret)
+		return fl_error(ctx, "verify", "%s: %s", path, strerror(-ret));
+	j = fl_json__new(out.f, true);
+	if (!j) {
+		fl_abort_outfile(&out);
+		return fl_error(ctx, "verify", "%s: out of memory", path);
+	}
+	vf_report__json(rep, j);
+	fl_json__free(j);
+	ret = fl_commit_outfile(&out);
+	if (ret)
+		return fl_error(ctx, "verify", "%s: %s", path, strerror(-ret));
+	return 0;
+}
+
 int do_verify(int argc, char **argv, struct fl_ctx *ctx)
 {
-	const char *maps[MAX_MAP_SPECS], *diag = NULL;
+	const char *maps[MAX_MAP_SPECS], *diag = NULL, *report = NULL;
 	struct vf_opts o = { .target = "flower", .n_packets = 2000,
 			     .seed = 1, .max_report = 20,
 			     .map_specs = maps };
@@ -167,7 +196,7 @@ int do_verify(int argc, char **argv, struct fl_ctx *ctx)
 		usage(stdout);
 		return FL_EXIT_OK;
 	}
-	ret = parse_args(argc, argv, ctx, &o, maps, &diag);
+	ret = parse_args(argc, argv, ctx, &o, maps, &diag, &report);
 	if (ret)
 		return ret;
 	if (diag) {
@@ -181,6 +210,10 @@ int do_verify(int argc, char **argv, struct fl_ctx *ctx)
 		fclose(o.diag);
 	if (ret)
 		return fl_error(ctx, "verify", "%s", err);
+	if (report && write_report(ctx, &rep, report)) {
+		vf_report__fini(&rep);
+		return FL_EXIT_ERR;
+	}
 	if (ctx->json) {
 		struct fl_json *j = fl_ctx_json(ctx);
 

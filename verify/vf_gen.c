@@ -367,6 +367,7 @@ enum gen_role {
 	GR_ICMPCODE,
 	GR_HEAD0,
 	GR_HEAD2,
+	GR_PAYLEN,
 	GR_SADDR6,
 	GR_DADDR6,
 	GR__COUNT
@@ -391,6 +392,7 @@ static const struct {
 	[GR_ICMPCODE] = { "icmp.code", VF_POOL_8 },
 	[GR_HEAD0] = { "payload[0]", VF_POOL_8 },
 	[GR_HEAD2] = { "payload[2]", VF_POOL_8 },
+	[GR_PAYLEN] = { "l4 length", VF_POOL_16 },
 	[GR_SADDR6] = { "ip6.src", VF_POOL__COUNT },
 	[GR_DADDR6] = { "ip6.dst", VF_POOL__COUNT },
 };
@@ -519,6 +521,13 @@ static void apply_role(struct vf_pkt *p, enum gen_role r, uint64_t v,
 		if (p->payload_len < VF_PAYLOAD_HEAD)
 			p->payload_len = VF_PAYLOAD_HEAD;
 		p->head[r == GR_HEAD0 ? 0 : 2] = (uint8_t)v;
+		break;
+	case GR_PAYLEN:
+		/* Lengths the program compares: make the UDP/TCP-to-end
+		 * length (and so IP lengths near it) equal v. */
+		if (v >= 20 && v <= 1400)
+			p->payload_len = (uint16_t)(v - (p->l4 == VF_L4_TCP ?
+							  20 : 8));
 		break;
 	case GR_SADDR6:
 		to_ip6(p);

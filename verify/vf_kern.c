@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -26,8 +27,17 @@
 #define LOG_MAIN (8u << 20)
 #define LOG_OTHER (1u << 20)
 
+/* What the redirect probe records (one array slot). */
+struct probe_rec {
+	uint64_t tgid;    /* only calls from this process (test_run) count */
+	uint64_t ifindex;
+	uint64_t flags;
+	uint64_t count;
+};
+
 struct vf_kern {
 	struct bpf_object *obj;
+	int probe_map, probe_prog, probe_link;
 	struct bpf_program *prog;
 	int fd;
 	enum bpf_prog_type type;
@@ -225,7 +235,7 @@ static int fill_maps(struct vf_kern *k, const struct lift_object *lo,
 
 /* Does the program load skb->vlan_* through its context pointer? Linear
  * scan tracking which registers hold ctx (r1 at entry, copies of it). */
-static bool reads_vlan_meta(const struct lift_prog *lp)
+static bool reads_vlan_meta(const struct bpf_insn *insns, size_t n)
 {
 	static const int16_t offs[] = {
 		offsetof(struct __sk_buff, vlan_present),
@@ -234,8 +244,8 @@ static bool reads_vlan_meta(const struct lift_prog *lp)
 	};
 	uint16_t ctx = 1u << BPF_REG_1;
 
-	for (size_t i = 0; lp && i < lp->n_insns; i++) {
-		const struct bpf_insn *in = &lp->insns[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct bpf_insn *in = &insns[i];
 		uint8_t cls = BPF_CLASS(in->code);
 
 		if (cls == BPF_LDX && BPF_MODE(in->code) == BPF_MEM &&
@@ -261,11 +271,83 @@ static bool reads_vlan_meta(const struct lift_prog *lp)
 	return false;
 }
 
+/*
+ * The redirect probe. test_run does not perform a redirect, and the
+ * target the program chose stays in a per-CPU area no syscall reads; an
+ * fentry program on the redirect helper records the helper's arguments
+ * (ifindex, flags) for calls made by this thread, so that a redirect rule's
+ * target can be checked against the program's. Attached only when the
+ * program calls bpf_redirect; redirects through maps (bpf_redirect_map)
+ * are not observed. A kernel without fentry support simply leaves
+ * redirect targets unchecked.
+ */
+static bool calls_redirect(const struct bpf_insn *insns, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL) &&
+		    insns[i].src_reg == 0 && insns[i].imm == BPF_FUNC_redirect)
+			return true;
+	return false;
+}
+
+#define I(c, d, s_, o, i_) \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s_), \
+			    .off = (o), .imm = (i_) })
+
+static void probe_attach(struct vf_kern *k, const char *func)
+{
+	int id = libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY);
+	LIBBPF_OPTS(bpf_prog_load_opts, po,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (uint32_t)id);
+	struct bpf_insn insns[] = {
+		I(BPF_LDX | BPF_MEM | BPF_DW, 6, 1, 0, 0),   /* arg 0 */
+		I(BPF_LDX | BPF_MEM | BPF_DW, 7, 1, 8, 0),   /* arg 1 */
+		I(BPF_ST | BPF_MEM | BPF_W, 10, 0, -4, 0),
+		I(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, 0),
+		I(0, 0, 0, 0, 0),
+		I(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0),
+		I(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -4),
+		I(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem),
+		I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 8, 0),
+		I(BPF_ALU64 | BPF_MOV | BPF_X, 8, 0, 0, 0),
+		I(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_current_pid_tgid),
+		I(BPF_LDX | BPF_MEM | BPF_DW, 1, 8, 0, 0),
+		I(BPF_JMP | BPF_JNE | BPF_X, 0, 1, 4, 0),
+		I(BPF_STX | BPF_MEM | BPF_DW, 8, 6, 8, 0),
+		I(BPF_STX | BPF_MEM | BPF_DW, 8, 7, 16, 0),
+		I(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1),
+		I(BPF_STX | BPF_MEM | BPF_DW, 8, 1, 24, 0),
+		I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+		I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+
+	if (id <= 0)
+		return;
+	k->probe_map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "vf_redirect", 4,
+				      sizeof(struct probe_rec), 1, NULL);
+	if (k->probe_map < 0)
+		return;
+	insns[3].imm = k->probe_map;
+	k->probe_prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vf_redirect",
+				      "GPL", insns, FL_ARRAY_SIZE(insns), &po);
+	if (k->probe_prog >= 0)
+		k->probe_link = bpf_link_create(k->probe_prog, 0,
+						BPF_TRACE_FENTRY, NULL);
+	if (k->probe_link < 0) {
+		k->probe_link = -1;
+		if (k->probe_prog >= 0)
+			close(k->probe_prog);
+		close(k->probe_map);
+		k->probe_prog = k->probe_map = -1;
+	}
+}
+
 struct vf_kern *vf_kern__open(const char *path, const struct lift_object *lo,
 			      const char *name, char *err, size_t errsz)
 {
 	libbpf_print_fn_t old = libbpf_set_print(lb_print);
-	const struct lift_prog *lp;
+	bool want_probe;
 	struct vf_kern *k;
 	size_t i = 0;
 	int ret;
@@ -275,6 +357,7 @@ struct vf_kern *vf_kern__open(const char *path, const struct lift_object *lo,
 		ret = -ENOMEM;
 		goto fail;
 	}
+	k->probe_map = k->probe_prog = k->probe_link = -1;
 	lb_msg[0] = 0;
 	k->obj = bpf_object__open_file(path, NULL);
 	if (!k->obj) {
@@ -299,6 +382,11 @@ struct vf_kern *vf_kern__open(const char *path, const struct lift_object *lo,
 			     name ? name : "(any)");
 		goto fail;
 	}
+	/* From the ELF, before libbpf and the verifier rewrite them. */
+	k->vlan_meta = reads_vlan_meta(bpf_program__insns(k->prog),
+				       bpf_program__insn_cnt(k->prog));
+	want_probe = calls_redirect(bpf_program__insns(k->prog),
+				    bpf_program__insn_cnt(k->prog));
 	ret = prepare(k, lo);
 	if (ret) {
 		fl_err(err, errsz, ret, "%s: preparing the load: %s", path,
@@ -326,8 +414,10 @@ struct vf_kern *vf_kern__open(const char *path, const struct lift_object *lo,
 	}
 	k->fd = bpf_program__fd(k->prog);
 	k->type = bpf_program__type(k->prog);
-	lp = lift_prog_named(lo, bpf_program__name(k->prog));
-	k->vlan_meta = k->type != BPF_PROG_TYPE_XDP && reads_vlan_meta(lp);
+	k->vlan_meta &= k->type != BPF_PROG_TYPE_XDP;
+	if (want_probe)
+		probe_attach(k, k->type == BPF_PROG_TYPE_XDP ?
+			     "bpf_xdp_redirect" : "bpf_redirect");
 	ret = fill_maps(k, lo, err, errsz);
 	if (ret)
 		goto fail;
@@ -344,6 +434,12 @@ void vf_kern__free(struct vf_kern *k)
 {
 	if (!k)
 		return;
+	if (k->probe_link >= 0)
+		close(k->probe_link);
+	if (k->probe_prog >= 0)
+		close(k->probe_prog);
+	if (k->probe_map >= 0)
+		close(k->probe_map);
 	bpf_object__close(k->obj);
 	for (size_t i = 0; i < k->n_logs; i++)
 		free(k->logs[i]);
@@ -363,7 +459,7 @@ bool vf_kern__reads_vlan_meta(const struct vf_kern *k)
 
 bool vf_kern__has_redirect_probe(const struct vf_kern *k)
 {
-	return false;
+	return k->probe_link >= 0;
 }
 
 int vf_kern__run(struct vf_kern *k, const uint8_t *frame, size_t len,
@@ -380,7 +476,25 @@ int vf_kern__run(struct vf_kern *k, const uint8_t *frame, size_t len,
 		o.ctx_size_in = sizeof(skb);
 	}
 	res->redirect_known = false;
+	if (k->probe_link >= 0) {
+		struct probe_rec rec = { .tgid = (uint64_t)getpid() << 32 |
+						 (uint64_t)gettid() };
+		uint32_t zero = 0;
+
+		bpf_map_update_elem(k->probe_map, &zero, &rec, BPF_ANY);
+	}
 	ret = bpf_prog_test_run_opts(k->fd, &o);
+	if (k->probe_link >= 0 && ret >= 0) {
+		struct probe_rec rec;
+		uint32_t zero = 0;
+
+		if (!bpf_map_lookup_elem(k->probe_map, &zero, &rec) &&
+		    rec.count) {
+			res->redirect_known = true;
+			res->redirect_ifindex = (uint32_t)rec.ifindex;
+			res->redirect_flags = rec.flags;
+		}
+	}
 	res->err = ret < 0 ? ret : 0;
 	res->retval = (int64_t)o.retval;
 	res->out_len = ret < 0 ? 0 : o.data_size_out;

@@ -24,9 +24,10 @@ static const char *const verdict_names[IR_ACT__COUNT] = {
 	"not testable: test_run refused the frame (tc: incomplete IPv4/IPv6 " \
 	"header, or under 14 bytes); neither passing nor failing"
 #define NOTE_REDIRECT                                                      \
-	"redirect targets are not visible through test_run: redirects are "   \
-	"checked as verdicts; the target ifindex is the lifter's own path "   \
-	"result, not independently confirmed"
+	"redirect targets are not visible through test_run: where no fentry " \
+	"probe on the redirect helper could be attached, redirects are "      \
+	"checked as verdicts only and the target ifindex is the lifter's own " \
+	"path result, not independently confirmed"
 
 static void hex_lines(FILE *f, const uint8_t *b, size_t n)
 {
@@ -61,8 +62,10 @@ void vf_report__print(const struct vf_report *r, FILE *f)
 		(unsigned long long)r->decided, (unsigned long long)r->tested,
 		r->coverage_ok ? "" : "  BELOW THE MINIMUM");
 	if (r->kverdicts[IR_ACT_REDIRECT])
-		fprintf(f, "  redirects   %llu agreed as verdicts (target not "
-			"checked)\n", (unsigned long long)r->redirects_unchecked);
+		fprintf(f, "  redirects   %llu targets checked by the probe, %llu "
+			"agreed as verdicts only\n",
+			(unsigned long long)r->redirects_checked,
+			(unsigned long long)r->redirects_unchecked);
 	fprintf(f, "  violations  %llu\n", (unsigned long long)r->n_violations);
 	fprintf(f, "  time        compile %.2f s, run %.2f s\n",
 		r->secs_compile, r->secs_run);
@@ -124,7 +127,9 @@ void vf_report__json(const struct vf_report *r, struct fl_json *j)
 	for (int v = IR_ACT_DROP; v < IR_ACT__COUNT; v++)
 		fl_json__ku64(j, verdict_names[v], r->kverdicts[v]);
 	fl_json__obj_end(j);
+	fl_json__ku64(j, "redirects_target_checked", r->redirects_checked);
 	fl_json__ku64(j, "redirects_target_unchecked", r->redirects_unchecked);
+	fl_json__kbool(j, "redirect_probe", r->redirect_probe);
 	fl_json__ku64(j, "violations", r->n_violations);
 	fl_json__key(j, "secs_compile");
 	fl_json__dbl(j, r->secs_compile);

@@ -252,8 +252,24 @@ static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 			       "forwards it unchanged");
 		return 0;
 	}
-	if (kv.verdict == IR_ACT_REDIRECT)
+	if (kv.verdict == IR_ACT_REDIRECT && r->kres.redirect_known) {
+		bool ingress = r->kres.redirect_flags & BPF_F_INGRESS;
+
+		if (rule->action.ifindex != r->kres.redirect_ifindex ||
+		    rule->action.ingress != ingress) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "the program redirects to "
+				 "ifindex %u %s; the rule elsewhere",
+				 r->kres.redirect_ifindex,
+				 ingress ? "ingress" : "egress");
+			keep_violation(r, f, kin, klen, &kv, rule, why);
+			return 0;
+		}
+		rep->redirects_checked++;
+	} else if (kv.verdict == IR_ACT_REDIRECT) {
 		rep->redirects_unchecked++;
+	}
 	rep->agreed++;
 	return 0;
 }
