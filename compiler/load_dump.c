@@ -189,10 +189,16 @@ int load_map__commit(struct lift_map *m, struct lift_map_entry *ents,
 
 static int parse_entries(struct dump_ctx *d, const struct fl_jval *root)
 {
+	const struct fl_jval *e;
 	struct lift_map_entry *ents;
 	size_t i;
 	int ret = 0;
 
+	e = root->type == FL_JOBJ ? fl_jval__get(root, "error") : NULL;
+	if (e && e->type == FL_JSTR)
+		return fl_err(d->err, d->errsz, -EINVAL,
+			      "%s: the dump is an error from bpftool: %s",
+			      d->path, e->str);
 	if (root->type != FL_JARR)
 		return fl_err(d->err, d->errsz, -EINVAL,
 			      "%s: not a `bpftool map dump -j` array", d->path);

@@ -137,6 +137,7 @@ static int index_sections(struct load_object *lo, char *err, size_t errsz)
 			lo->btf_ext_len = s->data->d_size;
 		} else if (!strcmp(s->name, "license") && s->data &&
 			   s->data->d_size) {
+			free(lo->obj.license);
 			lo->obj.license = strndup(s->data->d_buf,
 						  s->data->d_size);
 			if (!lo->obj.license)

@@ -420,6 +420,8 @@ static const struct {
 	{ "allow", "[{\"key\":" HK ",\"value\":{\"error\":\"no entry\"}}]",
 	  "bpftool could not read the value: no entry", 0, 0 },
 	{ "nosuch", "[]", "no map 'nosuch'", 0, 0 },
+	{ "allow", "{\"error\":\"bpf obj get (x): Operation not permitted\"}",
+	  "the dump is an error from bpftool: bpf obj get (x)", 0, 0 },
 };
 
 START_TEST(dumps)

@@ -87,14 +87,16 @@ static long loop_cb(__u32 i, void *ctx)
 SEC("tc")
 int fw(struct __sk_buff *skb)
 {
-	struct flow f = { .addr = skb->remote_ip4, .port = 80, .proto = 6 };
+	struct flow f = { .addr = skb->mark, .port = 80, .proto = 6 };
 	struct lpm_key lk = { .prefixlen = 32 };
 	__u32 k = 0, *v;
 	__u64 *pc;
 
-	__builtin_memcpy(lk.addr, &skb->remote_ip4, 4);
+	__u32 prio = skb->priority;
+
+	__builtin_memcpy(lk.addr, &prio, 4);
 	if (bpf_map_lookup_elem(&allow, &f))
-		return classify(skb->local_port);
+		return classify(skb->protocol);
 	v = bpf_map_lookup_elem(&nets, &lk);
 	if (v)
 		return *v;
