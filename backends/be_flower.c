@@ -553,12 +553,24 @@ static int flower_print(const struct ir_ruleset *rs, const struct be_opts *o,
 	for (size_t i = 0; i < n; i++) {
 		const struct ir_rule *r = ir_ruleset__rule_c(rs, i);
 
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *line;
+
 		ret = be_flower_filter_from_rule(&cur, r, o, err, errsz);
 		if (!ret)
 			ret = check_prio_protocols(i ? &prev : NULL, &cur, i,
 						   err, errsz);
-		if (!ret)
-			ret = be_flower_print_filter(&cur, o, out, err, errsz);
+		if (!ret) {
+			line = open_memstream(&buf, &len);
+			if (!line)
+				return -ENOMEM;
+			ret = be_flower_print_filter(&cur, o, line, err, errsz);
+			fclose(line);
+			if (!ret)
+				fputs(buf, out);
+			free(buf);
+		}
 		if (ret) {
 			char msg[512];
 

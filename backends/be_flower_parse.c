@@ -144,8 +144,8 @@ static int parse_port(const char *s, enum ir_field_id f, struct ir_match *m)
 
 	snprintf(buf, sizeof(buf), "%s", s);
 	dash = strchr(buf, '-');
-	if (!dash)
-		return parse_masked_num(s, f, 10, m) ? -EINVAL : 0;
+	if (!dash) /* "80" or "80/0xff00" */
+		return parse_masked_num(s, f, 0, m) ? -EINVAL : 0;
 	*dash++ = '\0';
 	if (num(buf, 10, 0xffff, &lo) || num(dash, 10, 0xffff, &hi) || lo > hi)
 		return -EINVAL;
@@ -419,8 +419,8 @@ int be_flower_parse_line(const char *line, const struct be_opts *o,
 		if (ret)
 			ret = fl_err(err, errsz, ret, "bad value for '%s'", w);
 	}
-	if (!ret)
-		t.i--;
+	if (!ret && w)
+		t.i--; /* back to "action" */
 	while (!ret && (w = next(&t))) {
 		if (strcmp(w, "action") || verdict) {
 			ret = fl_err(err, errsz, -EINVAL,

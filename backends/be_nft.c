@@ -25,6 +25,7 @@
  * for untagged frames, 18 when the outer VLAN tag was moved to the skb.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -147,11 +148,17 @@ static int print_generic(struct nft_ctx *c, const char *expr, enum nv_fmt fmt,
 
 	fprintf(c->out, " %s ", expr);
 	if (m->kind == IR_MATCH_RANGE) {
-		if (m->lo == m->hi)
-			fprintf(c->out, "%llu", (unsigned long long)m->lo);
-		else
-			fprintf(c->out, "%llu-%llu", (unsigned long long)m->lo,
-				(unsigned long long)m->hi);
+		struct ir_val lo, hi;
+
+		if (fmt != NV_IP4 && fmt != NV_HEX)
+			fmt = NV_DEC;
+		ir_val__from_u64(&lo, m->field, m->lo);
+		ir_val__from_u64(&hi, m->field, m->hi);
+		print_val(c->out, fmt, m->field, &lo);
+		if (m->lo != m->hi) {
+			fputc('-', c->out);
+			print_val(c->out, fmt, m->field, &hi);
+		}
 		return 0;
 	}
 	plen = be_match_plen(m);
@@ -425,18 +432,30 @@ static int print_verdict(struct nft_ctx *c)
 static int print_rule(struct nft_ctx *c)
 {
 	uint64_t t, p;
-	int ret;
+	FILE *out;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret = 0;
 
 	c->l3 = be_rule_l3_type(c->r);
 	c->l4 = be_rule_exact(c->r, IR_F_IP_PROTO, &p) ? (int)p : -1;
 	c->vlan = be_rule_exact(c->r, IR_F_ETH_TYPE, &t) && be_eth_is_vlan(t);
-	fputs("\t\t", c->out);
-	for (uint32_t i = 0; i < c->r->n_matches; i++) {
-		ret = print_match(c, &c->r->matches[i]);
-		if (ret)
-			return ret;
+	out = c->out;
+	c->out = open_memstream(&buf, &len);
+	if (!c->out) {
+		c->out = out;
+		return -ENOMEM;
 	}
-	return print_verdict(c);
+	for (uint32_t i = 0; !ret && i < c->r->n_matches; i++)
+		ret = print_match(c, &c->r->matches[i]);
+	if (!ret)
+		ret = print_verdict(c);
+	fclose(c->out);
+	c->out = out;
+	if (!ret)
+		fprintf(out, "\t\t%s", buf + (buf[0] == ' '));
+	free(buf);
+	return ret;
 }
 
 static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,

@@ -146,7 +146,7 @@ static int print_frag(struct rf_ctx *c, const struct ir_match *m)
 		fprintf(c->out, " %s spec 0 %s mask 0x3fff", f, f);
 	else
 		return fl_err(c->err, c->errsz, -EOPNOTSUPP,
-			      "rteflow: ip.frag %llu/%llu has no "
+			      "ip.frag %llu/%llu has no "
 			      "fragment_offset form", (unsigned long long)key,
 			      (unsigned long long)mask);
 	return 0;
@@ -201,7 +201,7 @@ static int print_item(struct rf_ctx *c, const char *item,
 		if (fs[i].field == IR_F_TCP_FLAGS && m->kind == IR_MATCH_MASK &&
 		    ir_val__u64(&m->mask, m->field) & ~0xffull)
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
-				      "rteflow: tcp flags beyond the low 8 "
+				      "tcp flags beyond the low 8 "
 				      "bits");
 		print_field(c, fs[i].name, fs[i].fmt, m);
 	}
@@ -257,12 +257,12 @@ static int print_pattern(struct rf_ctx *c)
 
 		if (!be_caps_has(&be_rteflow_caps, m->field))
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
-				      "rteflow: no item field for %s",
+				      "no item field for %s",
 				      ir_field__get(m->field)->name);
 		if (ir_field__get(m->field)->layer >= IR_LAYER_L3 &&
 		    l3 != 0x0800 && l3 != 0x86dd)
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
-				      "rteflow: %s needs eth.type ipv4/ipv6",
+				      "%s needs eth.type ipv4/ipv6",
 				      ir_field__get(m->field)->name);
 	}
 	fputs(" pattern", c->out);
@@ -293,16 +293,16 @@ l4_done:
 				(p == 1 && l3 == 0x0800) ||
 				(p == 58 && l3 == 0x86dd))))
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
-				      "rteflow: %s needs ip.proto tcp, udp, "
+				      "%s needs ip.proto tcp, udp, "
 				      "sctp, icmp or icmpv6",
 				      ir_field__get(f)->name);
 		if (f == IR_F_TCP_FLAGS && p != 6)
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
-				      "rteflow: tcp.flags needs tcp");
+				      "tcp.flags needs tcp");
 		if ((f == IR_F_ICMP_TYPE || f == IR_F_ICMP_CODE) &&
 		    p != 1 && p != 58)
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
-				      "rteflow: icmp fields need icmp");
+				      "icmp fields need icmp");
 	}
 	fputs(" end", c->out);
 	return 0;
@@ -353,14 +353,23 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 		"application decides); pass: mark id 1 / rss\n");
 	for (size_t i = 0; i < n; i++) {
 		uint64_t prio;
+		char *buf = NULL;
+		size_t len = 0;
 
 		c.r = ir_ruleset__rule_c(rs, i);
 		prio = (uint64_t)c.r->prio + o->prio_base;
-		fprintf(out, "flow create %u group %u priority %llu ingress",
+		c.out = open_memstream(&buf, &len);
+		if (!c.out)
+			return -ENOMEM;
+		fprintf(c.out, "flow create %u group %u priority %llu ingress",
 			o->port, o->chain, (unsigned long long)prio);
 		ret = prio > UINT32_MAX ? -ERANGE : print_pattern(&c);
 		if (!ret)
 			ret = print_actions(&c, age);
+		fclose(c.out);
+		if (!ret)
+			fputs(buf, out);
+		free(buf);
 		if (ret) {
 			char msg[512];
 
