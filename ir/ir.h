@@ -87,7 +87,10 @@ struct ir_field {
 	unsigned int width; /* bits */
 	enum ir_layer layer;
 	const char *dissector_key; /* flow dissector key it comes from,
-				    * e.g. "FLOW_DISSECTOR_KEY_IPV4_ADDRS" */
+				    * e.g. "FLOW_DISSECTOR_KEY_IPV4_ADDRS";
+				    * NULL if the flow dissector has none
+				    * (ip4.ihl, ip6.nexthdr, meta.mark,
+				    * meta.len: flower cannot match them) */
 	/* How the text form prints values: */
 	enum ir_fmt {
 		IR_FMT_HEX,  /* 0x0800 */
@@ -332,7 +335,13 @@ uint32_t ir_dissect__min_len(enum ir_dissector d, const struct ir_keys *k,
 			     enum ir_field_id f);
 
 /* Parse 'frame' (starting at the Ethernet header, VLAN tags in-line) the way
- * target 'd' would. Never fails; truncation leaves keys absent. */
+ * target 'd' would. Never fails; truncation leaves keys absent. meta.* keys
+ * are always present (meta may be NULL: zeros). Each model's choices are
+ * in the design comment of its file (ir_dissect.c: flower, including
+ * tunnels the flow dissector decapsulates: when one changes the protocol
+ * flower's eth_type key is compared with, eth.type (untagged) or
+ * vlan.type (one tag) is absent so no rule pinning it matches;
+ * ir_dissect_nft.c; ir_dissect_rte.c). */
 void ir_dissect(enum ir_dissector d, const uint8_t *frame, size_t len,
 		const struct ir_meta *meta, struct ir_keys *out);
 

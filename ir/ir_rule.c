@@ -186,6 +186,17 @@ static int and_mask_range(struct ir_match *out, const struct ir_match *mm,
 	int plen = ir_val__plen(&mm->mask, f);
 	uint64_t k, kh;
 
+	if (plen < 0 && lo == hi) {
+		/* An exact value under an arbitrary mask. */
+		struct ir_val v;
+
+		ir_val__from_u64(&v, f, lo);
+		for (size_t i = 0; i < IR_VAL_MAX; i++)
+			if ((v.b[i] & mm->mask.b[i]) != mm->key.b[i])
+				return 1;
+		ir_match__exact(out, f, lo);
+		return 0;
+	}
 	if (plen < 0)
 		return -EOPNOTSUPP;
 	k = ir_val__u64(&mm->key, f);
