@@ -104,6 +104,16 @@ static const struct fa *fa_for(enum ir_field_id f, uint16_t l3, int l4)
 	return NULL;
 }
 
+/* A nest without NLA_F_NESTED, as tc writes TCA_OPTIONS, TCA_FLOWER_ACT
+ * and each action (libmnl sets the flag; the kernel accepts both). */
+static struct nlattr *nest_plain(struct nlmsghdr *nlh, uint16_t type)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+
+	n->nla_type &= ~NLA_F_NESTED;
+	return n;
+}
+
 static void put_val(struct nlmsghdr *nlh, uint16_t type, const struct fa *a,
 		    const struct ir_val *v, enum ir_field_id f)
 {
@@ -241,11 +251,11 @@ static int put_actions(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 		       char *err, size_t errsz)
 {
 	const struct ir_action *a = &f->rule.action;
-	struct nlattr *acts = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+	struct nlattr *acts = nest_plain(nlh, TCA_FLOWER_ACT);
 	int ret = 0;
 
 	for (int i = 0; !ret && i <= a->n_rewrites; i++) {
-		struct nlattr *one = mnl_attr_nest_start(nlh, i + 1);
+		struct nlattr *one = nest_plain(nlh, i + 1);
 
 		if (i < a->n_rewrites)
 			ret = put_rewrite(nlh, &a->rewrites[i], err, errsz);
@@ -268,7 +278,7 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 	uint64_t p;
 	int l4 = be_rule_exact(r, IR_F_IP_PROTO, &p) ? (int)p : -1;
 	const struct ir_match *m = ir_rule__find(r, IR_F_META_IFINDEX);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	struct nlattr *nest = nest_plain(nlh, TCA_OPTIONS);
 	uint32_t flags = 0;
 	int ret;
 
