@@ -55,21 +55,31 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* The loaded program must be the one in the object (same tag). */
+/* The loaded program must be the one in the object: same tag (SHA-256
+ * based on 6.18+, SHA-1 before). Only the instructions are compared: the
+ * agent reads the live maps itself. */
 static int check_object(struct rt_agent *a, char *err, size_t errsz)
 {
 	struct lift_object *obj;
 	struct lift_prog *lp;
+	char want[17], have[17];
 	int ret = 0;
 
 	obj = lift_object__open(a->o.obj_path, err, errsz);
 	if (!obj)
 		return -errno;
 	lp = lift_object__find_prog(obj, a->o.prog_name, err, errsz);
-	if (!lp)
+	if (!lp) {
 		ret = -ENOENT;
-	else
-		ret = lift_object__load_live(obj, lp, a->o.prog, err, errsz);
+	} else if (memcmp(lp->tag, a->prog.tag, 8) &&
+		   memcmp(lp->tag_sha1, a->prog.tag, 8)) {
+		fl_hex(lp->tag, 8, want);
+		fl_hex(a->prog.tag, 8, have);
+		ret = fl_err(err, errsz, -EKEYREJECTED,
+			     "program '%s' in %s has tag %s, the loaded one "
+			     "(%s) %s", a->o.prog_name, a->o.obj_path, want,
+			     a->o.prog, have);
+	}
 	lift_object__free(obj);
 	return ret;
 }
