@@ -47,6 +47,8 @@ int lift_exit(struct lift_ctx *ctx, struct lift_state *st)
 	const struct lift_val *r0 = &st->r[0];
 	int32_t code;
 
+	if (r0->kind == LV_SCALAR && r0->sym)
+		return lift_split_on(ctx, st, r0, "verdict");
 	if (!lift_val__is_const(r0))
 		return lift_slow(ctx, st, "verdict depends on values no rule "
 				 "can match");

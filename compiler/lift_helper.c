@@ -295,50 +295,6 @@ out:
 	return ret;
 }
 
-/* Re-execute the call once per assignment of v's field bits. */
-static int split_arg(struct lift_ctx *ctx, struct lift_state *st,
-		     const struct lift_val *v, const char *what)
-{
-	struct lift_bit vars[LIFT_ENUM_MAX];
-	uint8_t fields[LIFT_ENUM_MAX];
-	unsigned int n = 0, nf = 0;
-	struct lift_work *w;
-	int ret;
-
-	for (uint64_t s = v->sym; s; s &= s - 1) {
-		struct lift_bit b = v->b[__builtin_ctzll(s)];
-		unsigned int k;
-
-		b.i &= ~LB_NEG;
-		if (b.f == LB_F_OPAQUE || b.f == LF_FRAGOFF)
-			return lift_slow(ctx, st, "%s depends on bits no rule "
-					 "can match", what);
-		for (k = 0; k < n; k++)
-			if (vars[k].f == b.f && vars[k].i == b.i)
-				break;
-		if (k < n)
-			continue;
-		if (n == LIFT_ENUM_MAX)
-			return lift_slow(ctx, st, "%s depends on more than %d "
-					 "bits", what, LIFT_ENUM_MAX);
-		vars[n++] = b;
-		for (k = 0; k < nf && fields[k] != b.f; k++)
-			;
-		if (k == nf)
-			fields[nf++] = b.f;
-	}
-	ret = lift_require(ctx, st, fields, nf);
-	if (ret)
-		return ret;
-	w = lift_push_work(ctx, LW_ENUM, st);
-	if (!w)
-		return -ENOMEM;
-	memcpy(w->vars, vars, sizeof(vars[0]) * n);
-	w->n_vars = n;
-	w->n = 1u << n;
-	return LIFT_STOP;
-}
-
 /* Array lookups with a packet-derived index split over the index bits;
  * the key lives on the stack, so pinning the bits makes it constant. */
 static int h_lookup(struct lift_ctx *ctx, struct lift_state *st)
@@ -360,7 +316,7 @@ static int h_lookup(struct lift_ctx *ctx, struct lift_state *st)
 			for (int j = 0; j < 4; j++)
 				lift_val__set_byte(&idx, j, &key[j]);
 			if (!lift_val__is_const(&idx))
-				return split_arg(ctx, st, &idx,
+				return lift_split_on(ctx, st, &idx,
 						 "array index");
 		}
 	}
@@ -374,7 +330,7 @@ static int h_redirect(struct lift_ctx *ctx, struct lift_state *st)
 	if (!lift_val__is_const(fl))
 		return lift_slow(ctx, st, "bpf_redirect flags not constant");
 	if (ifx->kind == LV_SCALAR && !lift_val__is_const(ifx))
-		return split_arg(ctx, st, ifx, "redirect target");
+		return lift_split_on(ctx, st, ifx, "redirect target");
 	if (!lift_val__is_const(ifx))
 		return lift_slow(ctx, st, "bpf_redirect target unknown");
 	if (ctx->tc) {
@@ -415,7 +371,7 @@ static int h_redirect_map(struct lift_ctx *ctx, struct lift_state *st)
 				 "no rule equivalent",
 				 (unsigned long long)fl->c);
 	if (k->kind == LV_SCALAR && !lift_val__is_const(k))
-		return split_arg(ctx, st, k, "devmap key");
+		return lift_split_on(ctx, st, k, "devmap key");
 	if (!lift_val__is_const(k) || m->key_size > sizeof(key))
 		return lift_slow(ctx, st, "devmap key unknown");
 	memcpy(key, &k->c, m->key_size);
@@ -455,7 +411,7 @@ static int h_tail_call(struct lift_ctx *ctx, struct lift_state *st)
 		return lift_slow(ctx, st, "tail call through map '%s' that is "
 				 "not a prog array", m->name);
 	if (idx->kind == LV_SCALAR && !lift_val__is_const(idx))
-		return split_arg(ctx, st, idx, "tail call index");
+		return lift_split_on(ctx, st, idx, "tail call index");
 	if (!lift_val__is_const(idx))
 		return lift_slow(ctx, st, "tail call index unknown");
 	memcpy(key, &idx->c, 4);

@@ -36,8 +36,8 @@ static bool is_ptr(const struct lift_val *v)
 
 /* Split on the field bits of v and re-execute the instruction with each
  * assignment (v then reads as a constant). */
-static int split_on(struct lift_ctx *ctx, struct lift_state *st,
-		    const struct lift_val *v, const char *what)
+int lift_split_on(struct lift_ctx *ctx, struct lift_state *st,
+		  const struct lift_val *v, const char *what)
 {
 	struct lift_bit vars[LIFT_ENUM_MAX];
 	unsigned int n = 0;
@@ -124,7 +124,7 @@ static int i_alu(struct lift_ctx *ctx, struct lift_state *st,
 		if (d->kind == LV_PKT && s.kind == LV_SCALAR &&
 		    op == BPF_ADD) {
 			st->pc--;
-			return split_on(ctx, st, &s, "packet offset");
+			return lift_split_on(ctx, st, &s, "packet offset");
 		}
 		if (op == BPF_SUB && d->kind == LV_PKT_END &&
 		    s.kind == LV_PKT) {

@@ -239,6 +239,10 @@ int lift_branch(struct lift_ctx *ctx, struct lift_state *st,
 
 /* lift_insn.c */
 int lift_step(struct lift_ctx *ctx, struct lift_state *st);
+/* Split on the field bits of v and re-execute the current instruction
+ * once per assignment (v then reads as a constant). */
+int lift_split_on(struct lift_ctx *ctx, struct lift_state *st,
+		  const struct lift_val *v, const char *what);
 int lift_stack_load(struct lift_ctx *ctx, struct lift_state *st,
 		    const struct lift_val *p, int16_t off, unsigned int size,
 		    struct lift_val *out);

@@ -259,9 +259,12 @@ static int build_prov(struct lift_ctx *ctx, const struct lift_state *st,
 	return 0;
 }
 
-/* Frame-length and VLAN facts as matches (program-seen -> wire). */
+/* Frame-length and VLAN facts as matches (program-seen -> wire). Sets
+ * *narrowed when the rule had to exclude tagged frames: those are part of
+ * the path's region and need a slow-path rule right after it, or they would
+ * fall through to rules of later paths. */
 static int finish_rule(struct lift_ctx *ctx, const struct lift_state *st,
-		       struct ir_rule *r)
+		       struct ir_rule *r, bool *narrowed)
 {
 	uint64_t lo, hi, et;
 	bool tagged = false;
@@ -279,6 +282,7 @@ static int finish_rule(struct lift_ctx *ctx, const struct lift_state *st,
 			ret = ir_rule__and(r, &m);
 			if (ret)
 				return ret;
+			*narrowed = true;
 		}
 	}
 	if (st->len_lo > 0 || st->len_hi < 65535) {
@@ -298,9 +302,31 @@ static int finish_rule(struct lift_ctx *ctx, const struct lift_state *st,
 	return 0;
 }
 
+static int emit(struct lift_ctx *ctx, const struct lift_state *st,
+		struct ir_rule *r, const struct ir_action *a)
+{
+	int ret;
+
+	r->action = *a;
+	r->prio = ctx->seq + 1;
+	memset(&r->prov, 0, sizeof(r->prov));
+	ret = build_prov(ctx, st, &r->prov);
+	if (!ret)
+		ret = ir_ruleset__add(ctx->rs, r);
+	free(r->prov.ranges);
+	free(r->prov.maprefs);
+	if (ret)
+		return fl_err(ctx->err, ctx->errsz, ret, "adding rule: %s",
+			      strerror(-ret));
+	ctx->seq++;
+	return 0;
+}
+
 int lift_end(struct lift_ctx *ctx, struct lift_state *st,
 	     const struct ir_action *a)
 {
+	static const struct ir_action slow = { .verdict = IR_ACT_SLOWPATH };
+	bool narrowed = false;
 	struct ir_rule r;
 	int ret;
 
@@ -309,24 +335,29 @@ int lift_end(struct lift_ctx *ctx, struct lift_state *st,
 		return LIFT_STOP;
 	}
 	memcpy(&r, &st->rule, sizeof(r));
-	memset(&r.prov, 0, sizeof(r.prov));
-	ret = finish_rule(ctx, st, &r);
-	if (ret) {
+	ret = finish_rule(ctx, st, &r, &narrowed);
+	if (ret < 0 || (ret && !narrowed)) {
 		lift_state__free(ctx, st);
 		return ret < 0 ? ret : LIFT_STOP;
 	}
-	r.action = *a;
-	r.prio = ctx->seq + 1;
-	ret = build_prov(ctx, st, &r.prov);
 	if (!ret)
-		ret = ir_ruleset__add(ctx->rs, &r);
-	free(r.prov.ranges);
-	free(r.prov.maprefs);
+		ret = emit(ctx, st, &r, a);
+	if (!ret && narrowed) {
+		/* tagged frames of this path: slow path */
+		struct lift_state t = { 0 };
+
+		memcpy(&r, &st->rule, sizeof(r));
+		t.len_lo = st->len_lo;
+		t.len_hi = st->len_hi;
+		ret = finish_rule(ctx, &t, &r, &narrowed);
+		if (!ret)
+			ret = emit(ctx, st, &r, &slow);
+		else if (ret == 1)
+			ret = 0;
+	}
 	lift_state__free(ctx, st);
 	if (ret)
-		return fl_err(ctx->err, ctx->errsz, ret, "adding rule: %s",
-			      strerror(-ret));
-	ctx->seq++;
+		return ret;
 	if (ctx->opts->progress && !(ctx->seq % 100000))
 		fprintf(stderr, "flowlift: %u paths\n", ctx->seq);
 	return LIFT_STOP;
