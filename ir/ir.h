@@ -376,6 +376,44 @@ struct ir_caps {
 	 * l4 ports need ip.proto, ip fields need eth.type. Legalisation adds
 	 * or checks these. */
 	bool l4_needs_proto, l3_needs_ethtype;
+	/* All rules of one priority must match one ethertype (tc: a flower
+	 * filter's protocol is per priority); the prio pass honours it. */
+	bool prio_one_ethtype;
 };
+
+/*
+ * Semantic diff (ir_diff.c): the regions of packet space whose verdict
+ * differs between rule sets a and b under dissector d, each an exact
+ * key/mask region (or, where carving it exactly would take too long, the
+ * enclosing region, marked approx) with a witness frame that was dissected
+ * and evaluated on both sides. At most max_regions (0: 1000) are kept.
+ */
+struct ir_diff_region {
+	struct ir_rule match;       /* the region (no provenance) */
+	struct ir_action old_act, new_act;
+	long a_rule, b_rule;        /* deciding rule index, -1: slow path */
+	struct ir_keys keys;        /* the witness's keys */
+	struct ir_meta meta;        /* and metadata */
+	uint8_t frame[256];         /* the witness frame */
+	int frame_len;
+	bool approx;
+};
+
+struct ir_diff;
+
+int ir_diff(const struct ir_ruleset *a, const struct ir_ruleset *b,
+	    enum ir_dissector d, size_t max_regions, struct ir_diff **out);
+size_t ir_diff__count(const struct ir_diff *diff);
+const struct ir_diff_region *ir_diff__region(const struct ir_diff *diff,
+					     size_t i);
+bool ir_diff__truncated(const struct ir_diff *diff);
+void ir_diff__free(struct ir_diff *diff);
+bool ir_action__equal(const struct ir_action *a, const struct ir_action *b);
+
+/* Build a frame whose keys under dissector d are want's present keys
+ * (others take ordinary values). Returns its length, -EOPNOTSUPP if no
+ * frame has those keys, -ENOSPC if cap is too small (ir_synth.c). */
+int ir_keys__synth(const struct ir_keys *want, enum ir_dissector d,
+		   uint8_t *frame, size_t cap);
 
 #endif /* FLOWLIFT_IR_H */

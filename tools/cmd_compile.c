@@ -10,19 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backends/backends.h"
-#include "compiler/compiler.h"
-#include "tools/cmds.h"
+#include "tools/pipeline.h"
 
 #define CMD "compile"
 
 struct compile_args {
-	const char *obj, *prog, *live, *target, *dev, *out, *dump_after;
+	struct fl_pipeline pl;
+	const char *dev, *out;
 	uint32_t port;
 	enum be_offload offload;
-	unsigned int assume;
-	char **maps; /* "NAME=FILE" */
-	size_t n_maps;
 	struct be_ifname *ifnames;
 	size_t n_ifnames;
 };
@@ -81,20 +77,6 @@ static int parse_ifname(struct compile_args *a, const char *s)
 	return 0;
 }
 
-static int push_map(struct compile_args *a, char *s)
-{
-	char **m;
-
-	if (!strchr(s, '=') || *s == '=' || !strchr(s, '=')[1])
-		return -EINVAL;
-	m = realloc(a->maps, (a->n_maps + 1) * sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	a->maps = m;
-	a->maps[a->n_maps++] = s;
-	return 0;
-}
-
 static const struct {
 	const char *name;
 	enum be_offload v;
@@ -108,47 +90,36 @@ static const struct {
 static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		      struct compile_args *a)
 {
-	enum { O_PROG = 256, O_MAP, O_LIVE, O_TARGET, O_DEV, O_PORT, O_IFNAME,
-	       O_ASSUME, O_OFFLOAD, O_DUMP };
+	enum { O_DEV = FL_OPT__NEXT, O_PORT, O_IFNAME, O_OFFLOAD };
 	static const struct option opts[] = {
-		{ "prog", required_argument, NULL, O_PROG },
-		{ "map", required_argument, NULL, O_MAP },
-		{ "live", required_argument, NULL, O_LIVE },
-		{ "target", required_argument, NULL, O_TARGET },
+		FL_PIPELINE_LONGOPTS,
 		{ "dev", required_argument, NULL, O_DEV },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "ifname", required_argument, NULL, O_IFNAME },
-		{ "assume", required_argument, NULL, O_ASSUME },
 		{ "offload", required_argument, NULL, O_OFFLOAD },
-		{ "dump-after", required_argument, NULL, O_DUMP },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ 0 },
 	};
-	int c;
+	const char *target;
+	int c, ret;
 
-	a->target = "ir";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:jpq", opts, NULL)) != -1) {
-		unsigned int f;
 		char *end;
 		size_t i;
 
+		ret = fl_pipeline__option(&a->pl, c, optarg, ctx, CMD);
+		if (ret < 0)
+			return -ret;
+		if (ret)
+			continue;
 		switch (c) {
-		case O_PROG: a->prog = optarg; break;
-		case O_LIVE: a->live = optarg; break;
-		case O_TARGET: a->target = optarg; break;
 		case O_DEV: a->dev = optarg; break;
-		case O_DUMP: a->dump_after = optarg; break;
 		case 'o': a->out = optarg; break;
 		case 'j': case 'p': break; /* taken by main() */
 		case 'q': ctx->quiet = true; break;
-		case O_MAP:
-			if (push_map(a, optarg))
-				return fl_usage_error(ctx, CMD,
-					"--map wants NAME=FILE, got '%s'", optarg);
-			break;
 		case O_IFNAME:
 			if (parse_ifname(a, optarg))
 				return fl_usage_error(ctx, CMD,
@@ -161,14 +132,6 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 			if (errno || *end || !*optarg)
 				return fl_usage_error(ctx, CMD,
 					"--port wants a number, got '%s'", optarg);
-			break;
-		case O_ASSUME:
-			f = ir_assume__by_name(optarg);
-			if (!f)
-				return fl_usage_error(ctx, CMD,
-					"unknown assumption '%s' (known: no-ip-options, well-formed)",
-					optarg);
-			a->assume |= f;
 			break;
 		case O_OFFLOAD:
 			for (i = 0; i < FL_ARRAY_SIZE(offloads); i++)
@@ -188,40 +151,18 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 	if (optind != argc - 1)
 		return fl_usage_error(ctx, CMD, optind >= argc ?
 				      "missing OBJ" : "more than one OBJ");
-	a->obj = argv[optind];
-	if (strcmp(a->target, "ir") && !be_find(a->target))
-		return fl_usage_error(ctx, CMD,
-			"unknown target '%s' (known: ir, flower, nft, rteflow)",
-			a->target);
-	if ((!strcmp(a->target, "flower") || !strcmp(a->target, "nft")) &&
-	    !a->dev)
+	a->pl.obj = argv[optind];
+	ret = fl_pipeline__check(&a->pl, ctx, CMD);
+	if (ret)
+		return ret;
+	target = a->pl.target;
+	if ((!strcmp(target, "flower") || !strcmp(target, "nft")) && !a->dev)
 		return fl_usage_error(ctx, CMD, "--target %s needs --dev DEV",
-				      a->target);
+				      target);
 	return 0;
 }
 
-/* Fill the object's maps from --map files and --live. */
-static int fill_maps(struct lift_object *obj, struct lift_prog *prog,
-		     const struct compile_args *a, char *err, size_t errsz)
-{
-	for (size_t i = 0; i < a->n_maps; i++) {
-		char *eq = strchr(a->maps[i], '=');
-		int ret;
-
-		*eq = '\0';
-		ret = lift_object__load_dump(obj, a->maps[i], eq + 1, err,
-					     errsz);
-		*eq = '=';
-		if (ret)
-			return ret;
-	}
-	if (a->live)
-		return lift_object__load_live(obj, prog, a->live, err, errsz);
-	return 0;
-}
-
-static int print_rules(const struct ir_ruleset *rs, const struct be_ops *be,
-		       const struct compile_args *a, FILE *f, char *err,
+static int print_rules(const struct compile_args *a, FILE *f, char *err,
 		       size_t errsz)
 {
 	struct be_opts bo = {
@@ -232,127 +173,92 @@ static int print_rules(const struct ir_ruleset *rs, const struct be_ops *be,
 		.n_ifnames = a->n_ifnames,
 	};
 
-	if (!be)
-		return ir_ruleset__print(rs, f);
-	return be->print(rs, &bo, f, err, errsz);
+	if (!a->pl.be)
+		return ir_ruleset__print(a->pl.rs, f);
+	return a->pl.be->print(a->pl.rs, &bo, f, err, errsz);
 }
 
-static void summary(const struct fl_ctx *ctx, const struct lift_prog *prog,
-		    const struct compile_args *a, const struct lift_stats *st)
+static void summary(const struct fl_ctx *ctx, const struct compile_args *a)
 {
+	const struct lift_stats *st = &a->pl.st;
+
 	if (ctx->quiet || ctx->json)
 		return;
 	fprintf(stderr,
 		"flowlift compile: prog '%s' -> %s: %u paths (%u to slow path), "
 		"%u rules, %u priorities, %u withheld\n",
-		prog->name, a->target, st->paths, st->paths_slowpath, st->rules,
-		st->prios, st->withheld);
+		a->pl.p->name, a->pl.target, st->paths, st->paths_slowpath,
+		st->rules, st->prios, st->withheld);
 }
 
-static void json_result(const struct fl_ctx *ctx, const struct lift_prog *prog,
-			const struct compile_args *a,
-			const struct lift_stats *st, const char *text)
+static void json_result(const struct fl_ctx *ctx, const struct compile_args *a,
+			const char *text)
 {
+	const struct lift_stats *st = &a->pl.st;
 	struct fl_json *j = fl_ctx_json(ctx);
 	char tag[17];
 
-	fl_hex(prog->tag, sizeof(prog->tag), tag);
+	fl_hex(a->pl.p->tag, sizeof(a->pl.p->tag), tag);
 	fl_json__obj_begin(j);
-	fl_json__kstr(j, "program", prog->name);
+	fl_json__kstr(j, "program", a->pl.p->name);
 	fl_json__kstr(j, "tag", tag);
-	fl_json__kstr(j, "target", a->target);
+	fl_json__kstr(j, "target", a->pl.target);
 	fl_json__ku64(j, "paths", st->paths);
 	fl_json__ku64(j, "paths_slowpath", st->paths_slowpath);
 	fl_json__ku64(j, "rules", st->rules);
 	fl_json__ku64(j, "priorities", st->prios);
 	fl_json__ku64(j, "withheld", st->withheld);
-	if (a->out && strcmp(a->out, "-")) {
+	if (text)
+		fl_json__kstr(j, "text", text);
+	else
 		fl_json__kstr(j, "output", a->out);
-	} else {
-		fl_json__kstr(j, "text", text ? text : "");
-	}
 	fl_json__obj_end(j);
 	fl_json__free(j);
 }
 
-static int compile(struct fl_ctx *ctx, const struct compile_args *a)
+/* Print to -o (atomically) or stdout; under -j without -o the text travels
+ * inside the JSON object instead. */
+static int emit(const struct fl_ctx *ctx, struct compile_args *a, char *err,
+		size_t errsz)
 {
-	const struct be_ops *be = strcmp(a->target, "ir") ? be_find(a->target)
-							  : NULL;
-	struct lift_opts lo = {
-		.assume = a->assume,
-		.caps = be ? be->caps : NULL,
-		.dump_after = a->dump_after,
-		.dump_file = stderr,
-		.diag = ctx->quiet || ctx->json ? NULL : stderr,
-		.progress = isatty(STDERR_FILENO) && !ctx->quiet,
-	};
-	struct lift_stats st = { 0 };
-	struct ir_ruleset *rs = NULL;
-	struct lift_object *obj;
-	struct lift_prog *prog;
+	bool inline_text = ctx->json && (!a->out || !strcmp(a->out, "-"));
 	struct fl_outfile out = { 0 };
-	char err[1024] = "", *text = NULL;
+	char *text = NULL;
 	size_t text_len = 0;
-	FILE *f = NULL;
+	FILE *f;
 	int ret;
 
-	obj = lift_object__open(a->obj, err, sizeof(err));
-	if (!obj)
-		return fl_error(ctx, CMD, "%s", err);
-	prog = lift_object__find_prog(obj, a->prog, err, sizeof(err));
-	ret = prog ? fill_maps(obj, prog, a, err, sizeof(err)) : -ENOENT;
-	if (!ret)
-		ret = lift_compile(obj, prog, &lo, &rs, &st, err, sizeof(err));
-	if (ret)
-		goto fail;
-
-	/* Under -j without -o the text travels inside the JSON object. */
-	if (ctx->json && (!a->out || !strcmp(a->out, "-"))) {
+	if (inline_text) {
 		f = open_memstream(&text, &text_len);
-		ret = f ? 0 : -ENOMEM;
+		if (!f)
+			return fl_err(err, errsz, -ENOMEM, "out of memory");
+		ret = print_rules(a, f, err, errsz);
+		fclose(f);
 	} else {
 		ret = fl_open_outfile(&out, a->out);
-		f = out.f;
 		if (ret)
-			snprintf(err, sizeof(err), "%s: %s", a->out,
-				 strerror(-ret));
+			return fl_err(err, errsz, ret, "%s: %s", a->out,
+				      strerror(-ret));
+		ret = print_rules(a, out.f, err, errsz);
+		if (ret) {
+			fl_abort_outfile(&out);
+		} else {
+			ret = fl_commit_outfile(&out);
+			if (ret)
+				fl_err(err, errsz, ret, "%s: %s", a->out,
+				       strerror(-ret));
+		}
 	}
-	if (ret)
-		goto fail;
-	ret = print_rules(rs, be, a, f, err, sizeof(err));
-	if (text) {
-		fclose(f);
-		f = NULL;
-	} else if (!ret) {
-		ret = fl_commit_outfile(&out);
-		if (ret)
-			snprintf(err, sizeof(err), "%s: %s", a->out,
-				 strerror(-ret));
-	} else {
-		fl_abort_outfile(&out);
-	}
-	if (ret)
-		goto fail;
-	if (ctx->json)
-		json_result(ctx, prog, a, &st, text);
-	summary(ctx, prog, a, &st);
+	if (!ret && ctx->json)
+		json_result(ctx, a, inline_text ? text : NULL);
 	free(text);
-	ir_ruleset__free(rs);
-	lift_object__free(obj);
-	return FL_EXIT_OK;
-fail:
-	if (f && text)
-		fclose(f);
-	free(text);
-	ir_ruleset__free(rs);
-	lift_object__free(obj);
-	return fl_error(ctx, CMD, "%s", err[0] ? err : strerror(-ret));
+	return ret;
 }
 
 int do_compile(int argc, char **argv, struct fl_ctx *ctx)
 {
 	struct compile_args a = { 0 };
+	char err[1024] = "";
 	int ret;
 
 	if (fl_wants_help(argc, argv)) {
@@ -360,9 +266,19 @@ int do_compile(int argc, char **argv, struct fl_ctx *ctx)
 		return FL_EXIT_OK;
 	}
 	ret = parse_args(argc, argv, ctx, &a);
-	if (!ret)
-		ret = compile(ctx, &a);
-	free(a.maps);
+	if (ret)
+		goto out;
+	ret = fl_pipeline__run(&a.pl, ctx->quiet || ctx->json ? NULL : stderr,
+			       isatty(STDERR_FILENO) && !ctx->quiet, err,
+			       sizeof(err)) ?:
+	      emit(ctx, &a, err, sizeof(err));
+	if (ret) {
+		ret = fl_error(ctx, CMD, "%s", err[0] ? err : strerror(-ret));
+		goto out;
+	}
+	summary(ctx, &a);
+out:
+	fl_pipeline__fini(&a.pl);
 	free(a.ifnames);
 	return ret;
 }

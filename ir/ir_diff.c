@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * ir_diff.c - semantic difference of two rule sets: the regions of packet
+ * space whose verdict changes, each with a witness frame.
+ *
+ * Both rule sets are first turned into "cubes": key/mask conjunctions in
+ * priority order (ranges are expanded to prefixes), each naming its rule,
+ * followed by a catch-all slow-path cube. The packets decided by cube a in
+ * A and cube b in B are exactly (a & b) minus every earlier cube of A and
+ * of B; where a and b act differently and that set is not empty, it is a
+ * difference region. Carving the earlier cubes out of a & b leaves disjoint
+ * cubes, which are reported as they are: the exact regions. Which cubes can
+ * overlap is answered by a per-rule-set index on one field (the one most
+ * rules match by prefix), so that two rule sets of 100k rules are not
+ * compared pairwise. Renumbered priorities, reordered disjoint rules and
+ * merged or split prefixes therefore show no difference. Regions are over
+ * packets whose matched headers are present; a witness frame is dissected
+ * again and re-evaluated on both sides before it is reported.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir/ir_internal.h"
+
+#define DIFF_MAX_PIECES 4096 /* carving work per pair, then sampling */
+#define DIFF_SAMPLES 256
+
+struct cube {
+	struct ir_rule r; /* MASK matches only; r.prio = rule index */
+};
+
+struct cubes {
+	struct cube *c;
+	size_t n, cap;
+	const struct ir_ruleset *rs;
+};
+
+struct pentry {
+	struct ir_val key;
+	unsigned int plen;
+	uint32_t cube;
+};
+
+/* Index over one field: prefix matches sorted by key, the rest always
+ * candidates. */
+struct index {
+	enum ir_field_id f;
+	struct pentry *p;
+	size_t np;
+	uint32_t *wild;
+	size_t nw;
+	bool has_plen[IR_VAL_MAX * 8 + 1]; /* prefix lengths present */
+};
+
+struct ir_diff {
+	struct ir_diff_region *r;
+	size_t n, cap, max;
+	bool truncated;
+	enum ir_dissector d;
+	const struct ir_ruleset *a, *b;
+	uint64_t rng;
+};
+
+bool ir_action__equal(const struct ir_action *x, const struct ir_action *y)
+{
+	if (x->verdict != y->verdict || x->n_rewrites != y->n_rewrites)
+		return false;
+	if (x->verdict == IR_ACT_REDIRECT &&
+	    (x->ifindex != y->ifindex || x->ingress != y->ingress))
+		return false;
+	for (unsigned int i = 0; i < x->n_rewrites; i++) {
+		const struct ir_rewrite *p = &x->rewrites[i];
+		const struct ir_rewrite *q = &y->rewrites[i];
+
+		if (p->kind != q->kind)
+			return false;
+		if (p->kind == IR_RW_VLAN_PUSH &&
+		    (p->vid != q->vid || p->pcp != q->pcp ||
+		     p->proto != q->proto))
+			return false;
+		if (p->kind == IR_RW_SET_FIELD &&
+		    (p->field != q->field || memcmp(&p->val, &q->val, sizeof(p->val)) ||
+		     memcmp(&p->mask, &q->mask, sizeof(p->mask))))
+			return false;
+	}
+	return true;
+}
+
+static int cubes_push(struct cubes *cs, const struct ir_rule *r)
+{
+	if (cs->n == cs->cap) {
+		size_t ncap = cs->cap ? cs->cap * 2 : 64;
+		struct cube *nc = realloc(cs->c, ncap * sizeof(*nc));
+
+		if (!nc)
+			return -ENOMEM;
+		cs->c = nc;
+		cs->cap = ncap;
+	}
+	cs->c[cs->n].r = *r;
+	cs->c[cs->n].r.prov = (struct ir_prov){ .path = -1 };
+	cs->n++;
+	return 0;
+}
+
+/* Largest aligned block starting at lo within [lo, hi]: its prefix. */
+static int expand_range(struct cubes *cs, const struct ir_rule *r, size_t mi)
+{
+	const struct ir_match *m = &r->matches[mi];
+	unsigned int w = ir_field__get(m->field)->width;
+	uint64_t lo = m->lo, hi = m->hi;
+	struct ir_rule piece;
+	int err;
+
+	for (;;) {
+		unsigned int bits = 0;
+
+		while (bits < w && !(lo & ((2ull << bits) - 1)) &&
+		       lo + ((2ull << bits) - 1) <= hi)
+			bits++;
+		piece = *r;
+		piece.matches[mi].kind = IR_MATCH_MASK;
+		memset(&piece.matches[mi].key, 0, sizeof(struct ir_val) * 2);
+		ir_val__from_u64(&piece.matches[mi].key, m->field, lo);
+		ir_val__prefix_mask(&piece.matches[mi].mask, m->field,
+				    w - bits);
+		err = cubes_push(cs, &piece);
+		if (err || lo + ((1ull << bits) - 1) >= hi)
+			return err;
+		lo += 1ull << bits;
+	}
+}
+
+static int cubes_build(struct cubes *cs, const struct ir_ruleset *rs)
+{
+	struct ir_rule any;
+	int err = 0;
+
+	cs->rs = rs;
+	for (size_t i = 0; i < ir_ruleset__count(rs) && !err; i++) {
+		struct ir_rule r = *ir_ruleset__rule_c(rs, i);
+		size_t ranges = 0, at = 0;
+
+		r.prio = (uint32_t)i;
+		for (size_t k = 0; k < r.n_matches; k++)
+			if (r.matches[k].kind == IR_MATCH_RANGE)
+				ranges++, at = k;
+		if (ranges == 0) {
+			err = cubes_push(cs, &r);
+		} else if (ranges == 1) {
+			err = expand_range(cs, &r, at);
+		} else {
+			/* Expand one range at a time through a scratch set. */
+			struct cubes tmp = { 0 };
+
+			err = expand_range(&tmp, &r, at);
+			for (size_t k = 0; k < tmp.n && !err; k++) {
+				struct ir_rule *t = &tmp.c[k].r;
+				size_t j;
+
+				for (j = 0; j < t->n_matches; j++)
+					if (t->matches[j].kind == IR_MATCH_RANGE)
+						break;
+				err = expand_range(cs, t, j);
+			}
+			free(tmp.c);
+		}
+	}
+	ir_rule__init(&any);
+	any.prio = (uint32_t)ir_ruleset__count(rs);
+	any.action.verdict = IR_ACT_SLOWPATH;
+	return err ?: cubes_push(cs, &any);
+}
+
+static bool overlap(const struct ir_rule *x, const struct ir_rule *y)
+{
+	for (size_t i = 0; i < x->n_matches; i++) {
+		const struct ir_match *mx = &x->matches[i];
+		const struct ir_match *my = ir_rule__find(y, mx->field);
+
+		if (!my)
+			continue;
+		for (size_t b = 0; b < IR_VAL_MAX; b++)
+			if ((mx->key.b[b] ^ my->key.b[b]) & mx->mask.b[b] &
+			    my->mask.b[b])
+				return false;
+	}
+	return true;
+}
+
+static int pentry_cmp(const void *x, const void *y)
+{
+	const struct pentry *p = x, *q = y;
+	int c = memcmp(&p->key, &q->key, sizeof(p->key));
+
+	if (c)
+		return c;
+	return p->plen < q->plen ? -1 : p->plen > q->plen;
+}
+
+/* Distinct prefixes that cubes use on field f: a good index field splits
+ * the rules into many small groups (eth.type, on which every rule agrees,
+ * is a bad one however often it is matched). */
+static size_t distinct_prefixes(const struct cubes *cs, enum ir_field_id f,
+				struct pentry *tmp)
+{
+	size_t n = 0, d = 0;
+
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct ir_match *m = ir_rule__find(&cs->c[i].r, f);
+		int plen = m ? ir_val__plen(&m->mask, f) : 0;
+
+		if (plen > 0)
+			tmp[n++] = (struct pentry){ m->key, (unsigned)plen, 0 };
+	}
+	qsort(tmp, n, sizeof(*tmp), pentry_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!i || pentry_cmp(&tmp[i - 1], &tmp[i]))
+			d++;
+	return d;
+}
+
+static int index_build(struct index *ix, const struct cubes *cs)
+{
+	bool used[IR_F__COUNT] = { false };
+	size_t best = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->p = calloc(cs->n + 1, sizeof(*ix->p));
+	ix->wild = calloc(cs->n + 1, sizeof(*ix->wild));
+	if (!ix->p || !ix->wild)
+		return -ENOMEM;
+	for (size_t i = 0; i < cs->n; i++)
+		for (size_t k = 0; k < cs->c[i].r.n_matches; k++)
+			used[cs->c[i].r.matches[k].field] = true;
+	for (int f = 0; f < IR_F__COUNT; f++) {
+		size_t d = used[f] ? distinct_prefixes(cs, (enum ir_field_id)f,
+						       ix->p) : 0;
+
+		if (d > best)
+			best = d, ix->f = (enum ir_field_id)f;
+	}
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct ir_match *m = ir_rule__find(&cs->c[i].r, ix->f);
+		int plen = m ? ir_val__plen(&m->mask, ix->f) : 0;
+
+		if (best && plen > 0) {
+			ix->p[ix->np++] = (struct pentry){ m->key, (unsigned)plen,
+							   (uint32_t)i };
+			ix->has_plen[plen] = true;
+		} else
+			ix->wild[ix->nw++] = (uint32_t)i;
+	}
+	qsort(ix->p, ix->np, sizeof(*ix->p), pentry_cmp);
+	return 0;
+}
+
+static void index_free(struct index *ix)
+{
+	free(ix->p);
+	free(ix->wild);
+}
+
+static size_t lower_bound(const struct index *ix, const struct ir_val *key,
+			  unsigned int plen)
+{
+	struct pentry want = { .key = *key, .plen = plen };
+	size_t lo = 0, hi = ix->np;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pentry_cmp(&ix->p[mid], &want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int u32_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+struct idlist {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int idlist_push(struct idlist *l, uint32_t id)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		uint32_t *nv = realloc(l->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = id;
+	return 0;
+}
+
+/* Cubes of cs before 'limit' that overlap q, ascending. */
+static int index_query(const struct index *ix, const struct cubes *cs,
+		       const struct ir_rule *q, uint32_t limit,
+		       struct idlist *out)
+{
+	const struct ir_match *m = ir_rule__find(q, ix->f);
+	int qlen = m ? ir_val__plen(&m->mask, ix->f) : 0;
+	int err = 0;
+
+	out->n = 0;
+	for (size_t i = 0; i < ix->nw && !err; i++)
+		if (ix->wild[i] < limit)
+			err = idlist_push(out, ix->wild[i]);
+	if (qlen < 0)
+		qlen = 0; /* a non-prefix mask: every prefix may overlap */
+	/* Shorter prefixes containing q's. */
+	for (int l = 1; l < qlen && !err; l++) {
+		struct ir_val k, pm;
+		size_t at;
+
+		if (!ix->has_plen[l])
+			continue;
+		ir_val__prefix_mask(&pm, ix->f, (unsigned)l);
+		for (size_t b = 0; b < IR_VAL_MAX; b++)
+			k.b[b] = m->key.b[b] & pm.b[b];
+		at = lower_bound(ix, &k, (unsigned)l);
+		for (; at < ix->np && !err && ix->p[at].plen == (unsigned)l &&
+		       !memcmp(&ix->p[at].key, &k, sizeof(k)); at++)
+			if (ix->p[at].cube < limit)
+				err = idlist_push(out, ix->p[at].cube);
+	}
+	/* Prefixes at least as long, inside q's. */
+	if (qlen == 0) {
+		for (size_t i = 0; i < ix->np && !err; i++)
+			if (ix->p[i].cube < limit)
+				err = idlist_push(out, ix->p[i].cube);
+	} else {
+		struct ir_val pm;
+		size_t at = lower_bound(ix, &m->key, 0);
+
+		ir_val__prefix_mask(&pm, ix->f, (unsigned)qlen);
+		for (; at < ix->np && !err; at++) {
+			const struct pentry *p = &ix->p[at];
+			bool inside = true;
+
+			for (size_t b = 0; b < IR_VAL_MAX; b++)
+				if ((p->key.b[b] ^ m->key.b[b]) & pm.b[b])
+					inside = false;
+			if (!inside)
+				break;
+			if (p->plen >= (unsigned)qlen && p->cube < limit)
+				err = idlist_push(out, p->cube);
+		}
+	}
+	if (err)
+		return err;
+	qsort(out->v, out->n, sizeof(*out->v), u32_cmp);
+	/* Keep only true overlaps. */
+	size_t k = 0;
+	for (size_t i = 0; i < out->n; i++)
+		if (overlap(q, &cs->c[out->v[i]].r))
+			out->v[k++] = out->v[i];
+	out->n = k;
+	return 0;
+}
+
+struct pieces {
+	struct ir_rule *v;
+	size_t n, cap;
+};
+
+static int pieces_push(struct pieces *p, const struct ir_rule *r)
+{
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 16;
+		struct ir_rule *nv = realloc(p->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		p->v = nv;
+		p->cap = ncap;
+	}
+	p->v[p->n++] = *r;
+	return 0;
+}
+
+/* Append p minus e (they overlap) to out as disjoint cubes: for each bit e
+ * fixes and p leaves open, the part of p that differs from e there. */
+static int subtract(const struct ir_rule *p, const struct ir_rule *e,
+		    struct pieces *out)
+{
+	struct ir_rule rest = *p;
+
+	for (size_t i = 0; i < e->n_matches; i++) {
+		const struct ir_match *em = &e->matches[i];
+		size_t nb = ir_field__bytes(em->field);
+
+		for (size_t b = 0; b < nb; b++) {
+			for (int bit = 7; bit >= 0; bit--) {
+				const struct ir_match *pm =
+					ir_rule__find(&rest, em->field);
+				uint8_t m = (uint8_t)(1u << bit);
+				struct ir_match one = { .field = em->field,
+							.kind = IR_MATCH_MASK };
+				struct ir_rule piece;
+				int err;
+
+				if (!(em->mask.b[b] & m) ||
+				    (pm && (pm->mask.b[b] & m)))
+					continue;
+				one.mask.b[b] = m;
+				one.key.b[b] = (uint8_t)(~em->key.b[b] & m);
+				piece = rest;
+				if (ir_rule__and(&piece, &one) == 0) {
+					err = pieces_push(out, &piece);
+					if (err)
+						return err;
+				}
+				one.key.b[b] = em->key.b[b] & m;
+				if (ir_rule__and(&rest, &one) != 0)
+					return 0;
+			}
+		}
+	}
+	return 0; /* what is left of p lies inside e */
+}
+
+/* R minus the earlier cubes; -E2BIG when it grows past the work bound. */
+static int carve(const struct ir_rule *r, const struct cubes *ca,
+		 const struct idlist *ea, const struct cubes *cb,
+		 const struct idlist *eb, struct pieces *out)
+{
+	struct pieces cur = { 0 }, next = { 0 };
+	int err = pieces_push(&cur, r);
+
+	for (size_t k = 0; k < ea->n + eb->n && !err && cur.n; k++) {
+		const struct ir_rule *e = k < ea->n ? &ca->c[ea->v[k]].r
+						    : &cb->c[eb->v[k - ea->n]].r;
+		struct pieces t;
+
+		next.n = 0;
+		for (size_t i = 0; i < cur.n && !err; i++) {
+			if (!overlap(&cur.v[i], e))
+				err = pieces_push(&next, &cur.v[i]);
+			else
+				err = subtract(&cur.v[i], e, &next);
+		}
+		if (!err && next.n > DIFF_MAX_PIECES)
+			err = -E2BIG;
+		t = cur, cur = next, next = t;
+	}
+	free(next.v);
+	if (err) {
+		free(cur.v);
+		return err;
+	}
+	*out = cur;
+	return 0;
+}
+
+static uint64_t rnd(struct ir_diff *d)
+{
+	/* xorshift64*: witnesses are reproducible run to run. */
+	d->rng ^= d->rng >> 12;
+	d->rng ^= d->rng << 25;
+	d->rng ^= d->rng >> 27;
+	return d->rng * 0x2545f4914f6cdd1dull;
+}
+
+/* A point of cube r: constrained bits as r says, open bits per 'fill'
+ * (0: zeros, 1: ones, 2: random). Fields r leaves open stay absent, so the
+ * synthesiser picks ordinary values for them. */
+static void point_of(struct ir_diff *d, const struct ir_rule *r, int fill,
+		     struct ir_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < r->n_matches; i++) {
+		const struct ir_match *m = &r->matches[i];
+		struct ir_val full;
+
+		ir_val__full(&full, m->field);
+		for (size_t b = 0; b < IR_VAL_MAX; b++) {
+			uint8_t open = (uint8_t)(full.b[b] & ~m->mask.b[b]);
+			uint8_t v = fill == 0 ? 0 : fill == 1 ? 0xff
+							      : (uint8_t)rnd(d);
+
+			k->v[m->field].b[b] = (uint8_t)(m->key.b[b] | (v & open));
+		}
+		k->present[m->field] = true;
+	}
+}
+
+static long rule_index(const struct ir_ruleset *rs, const struct ir_rule *r)
+{
+	return r ? (long)(r - ir_ruleset__rule_c(rs, 0)) : -1;
+}
+
+static const struct ir_action slowpath = { .verdict = IR_ACT_SLOWPATH };
+
+/* Find a witness frame in cube r whose verdicts differ; report it. */
+static int report(struct ir_diff *d, const struct ir_rule *r, bool approx)
+{
+	struct ir_diff_region reg;
+
+	for (int attempt = 0; attempt < 2 + 8; attempt++) {
+		struct ir_meta meta;
+		struct ir_keys k, got;
+		const struct ir_rule *ra, *rb;
+		int len;
+
+		memset(&reg, 0, sizeof(reg));
+		point_of(d, r, attempt < 2 ? attempt : 2, &k);
+		len = ir_keys__synth(&k, d->d, reg.frame, sizeof(reg.frame));
+		if (len < 0)
+			continue;
+		meta.ifindex = (uint32_t)ir_val__u64(&k.v[IR_F_META_IFINDEX],
+						     IR_F_META_IFINDEX);
+		meta.mark = (uint32_t)ir_val__u64(&k.v[IR_F_META_MARK],
+						  IR_F_META_MARK);
+		ir_dissect(d->d, reg.frame, (size_t)len, &meta, &got);
+		ra = ir_ruleset__eval(d->a, d->d, &got);
+		rb = ir_ruleset__eval(d->b, d->d, &got);
+		if (ir_action__equal(ra ? &ra->action : &slowpath,
+				     rb ? &rb->action : &slowpath))
+			continue;
+		reg.frame_len = len;
+		reg.keys = got;
+		reg.meta = meta;
+		reg.a_rule = rule_index(d->a, ra);
+		reg.b_rule = rule_index(d->b, rb);
+		reg.old_act = ra ? ra->action : slowpath;
+		reg.new_act = rb ? rb->action : slowpath;
+		break;
+	}
+	if (!reg.frame_len)
+		return 0; /* not realisable as a frame: nothing to show */
+	reg.match = *r;
+	reg.match.prov = (struct ir_prov){ .path = -1 };
+	reg.approx = approx;
+	if (d->n == d->max) {
+		d->truncated = true;
+		return 0;
+	}
+	if (d->n == d->cap) {
+		size_t ncap = d->cap ? d->cap * 2 : 16;
+		struct ir_diff_region *nr = realloc(d->r, ncap * sizeof(*nr));
+
+		if (!nr)
+			return -ENOMEM;
+		d->r = nr;
+		d->cap = ncap;
+	}
+	d->r[d->n++] = reg;
+	return 0;
+}
+
+static int diff_pair(struct ir_diff *d, const struct cubes *ca,
+		     const struct index *ia, uint32_t a, const struct cubes *cb,
+		     const struct index *ib, uint32_t b, struct idlist *ea,
+		     struct idlist *eb)
+{
+	struct ir_rule r = ca->c[a].r;
+	struct pieces left;
+	int err;
+
+	for (size_t k = 0; k < cb->c[b].r.n_matches; k++)
+		if (ir_rule__and(&r, &cb->c[b].r.matches[k]) != 0)
+			return 0;
+	err = index_query(ia, ca, &r, a, ea) ?: index_query(ib, cb, &r, b, eb);
+	if (err)
+		return err;
+	err = carve(&r, ca, ea, cb, eb, &left);
+	if (err == -E2BIG)
+		return report(d, &r, true); /* too fragmented: sample it */
+	for (size_t i = 0; i < left.n && !err && !d->truncated; i++)
+		err = report(d, &left.v[i], false);
+	free(left.v);
+	return err;
+}
+
+int ir_diff(const struct ir_ruleset *a, const struct ir_ruleset *b,
+	    enum ir_dissector dis, size_t max_regions, struct ir_diff **out)
+{
+	struct cubes ca = { 0 }, cb = { 0 };
+	struct index ia = { 0 }, ib = { 0 };
+	struct idlist cand = { 0 }, ea = { 0 }, eb = { 0 };
+	struct ir_diff *d = calloc(1, sizeof(*d));
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	d->d = dis;
+	d->a = a;
+	d->b = b;
+	d->max = max_regions ? max_regions : 1000;
+	d->rng = 0x9e3779b97f4a7c15ull;
+	err = cubes_build(&ca, a) ?: cubes_build(&cb, b);
+	err = err ?: index_build(&ia, &ca) ?: index_build(&ib, &cb);
+	for (uint32_t i = 0; i < ca.n && !err && !d->truncated; i++) {
+		const struct ir_action *act;
+
+		act = ca.c[i].r.prio < ir_ruleset__count(a)
+			      ? &ir_ruleset__rule_c(a, ca.c[i].r.prio)->action
+			      : &slowpath;
+		err = index_query(&ib, &cb, &ca.c[i].r, (uint32_t)cb.n, &cand);
+		for (size_t k = 0; k < cand.n && !err && !d->truncated; k++) {
+			uint32_t j = cand.v[k];
+			const struct ir_action *bct =
+				cb.c[j].r.prio < ir_ruleset__count(b)
+					? &ir_ruleset__rule_c(b, cb.c[j].r.prio)->action
+					: &slowpath;
+
+			if (!ir_action__equal(act, bct))
+				err = diff_pair(d, &ca, &ia, i, &cb, &ib, j,
+						&ea, &eb);
+		}
+	}
+	free(cand.v);
+	free(ea.v);
+	free(eb.v);
+	index_free(&ia);
+	index_free(&ib);
+	free(ca.c);
+	free(cb.c);
+	if (err) {
+		ir_diff__free(d);
+		return err;
+	}
+	*out = d;
+	return 0;
+}
+
+size_t ir_diff__count(const struct ir_diff *d)
+{
+	return d->n;
+}
+
+const struct ir_diff_region *ir_diff__region(const struct ir_diff *d,
+					     size_t i)
+{
+	return i < d->n ? &d->r[i] : NULL;
+}
+
+bool ir_diff__truncated(const struct ir_diff *d)
+{
+	return d->truncated;
+}
+
+void ir_diff__free(struct ir_diff *d)
+{
+	if (!d)
+		return;
+	free(d->r);
+	free(d);
+}

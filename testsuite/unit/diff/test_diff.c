@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test_diff.c - semantic diff: what must be no difference (renumbering,
+ * reordering, merging, splitting) and what must be exactly one region.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir/ir.h"
+
+static struct ir_ruleset *parse(const char *text)
+{
+	char err[256] = "", *full = NULL;
+	struct ir_ruleset *rs;
+
+	ck_assert_int_gt(asprintf(&full, "# flowlift-ir 1\n%s", text), 0);
+	rs = ir_ruleset__parse_str(full, err, sizeof(err));
+	ck_assert_msg(rs, "parse: %s\n%s", err, text);
+	free(full);
+	ir_ruleset__sort(rs);
+	return rs;
+}
+
+static const struct {
+	const char *name;
+	const char *a, *b;
+	size_t regions;
+	const char *region; /* expected text of the first region */
+	const char *old_act, *new_act;
+} cases[] = {
+	{ "identical",
+	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n"
+	  "prio 2 eth.type=0x0800 -> pass\n",
+	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n"
+	  "prio 2 eth.type=0x0800 -> pass\n", 0, NULL, NULL, NULL },
+	{ "renumbered and reordered disjoint rules",
+	  "prio 1 eth.type=0x0800 ip4.dst=192.0.2.1 -> drop\n"
+	  "prio 2 eth.type=0x0800 ip4.dst=192.0.2.2 -> pass\n"
+	  "prio 3 eth.type=0x0800 -> drop\n",
+	  "prio 10 eth.type=0x0800 ip4.dst=192.0.2.2 -> pass\n"
+	  "prio 10 eth.type=0x0800 ip4.dst=192.0.2.1 -> drop\n"
+	  "prio 20 eth.type=0x0800 -> drop\n", 0, NULL, NULL, NULL },
+	{ "merged prefixes",
+	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/25 -> drop\n"
+	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.128/25 -> drop\n",
+	  "prio 5 eth.type=0x0800 ip4.src=10.0.0.0/24 -> drop\n", 0, NULL,
+	  NULL, NULL },
+	{ "range split into masks",
+	  "prio 1 eth.type=0x0800 ip.proto=6 l4.dport=80-83 -> drop\n",
+	  "prio 1 eth.type=0x0800 ip.proto=6 l4.dport=80/0xfffc -> drop\n", 0,
+	  NULL, NULL, NULL },
+	{ "a carved-out exception",
+	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n",
+	  "prio 1 eth.type=0x0800 ip4.src=10.1.0.0/16 -> pass\n"
+	  "prio 2 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n", 1,
+	  "eth.type=0x0800 ip4.src=10.1.0.0/16", "drop", "pass" },
+	{ "one port dropped from a range",
+	  "prio 1 eth.type=0x0800 ip.proto=17 l4.dport=80-90 -> drop\n",
+	  "prio 1 eth.type=0x0800 ip.proto=17 l4.dport=80-89 -> drop\n", 1,
+	  "eth.type=0x0800 ip.proto=17 l4.dport=90", "drop", "slowpath" },
+	{ "shadowed change is no change",
+	  "prio 1 eth.type=0x0800 -> drop\n"
+	  "prio 2 eth.type=0x0800 ip4.src=10.0.0.1 -> pass\n",
+	  "prio 1 eth.type=0x0800 -> drop\n"
+	  "prio 2 eth.type=0x0800 ip4.src=10.0.0.1 -> redirect(3,egress)\n",
+	  0, NULL, NULL, NULL },
+};
+
+START_TEST(test_cases)
+{
+	struct ir_ruleset *a = parse(cases[_i].a), *b = parse(cases[_i].b);
+	struct ir_diff *d = NULL;
+	char buf[1024], act[128];
+
+	ck_assert_int_eq(ir_diff(a, b, IR_DIS_FLOWER, 0, &d), 0);
+	ck_assert_msg(ir_diff__count(d) == cases[_i].regions,
+		      "%s: %zu regions, want %zu", cases[_i].name,
+		      ir_diff__count(d), cases[_i].regions);
+	if (cases[_i].regions) {
+		const struct ir_diff_region *r = ir_diff__region(d, 0);
+
+		ir_rule__snprint(&r->match, buf, sizeof(buf), false);
+		ck_assert_ptr_nonnull(strstr(buf, cases[_i].region));
+		ir_action__snprint(&r->old_act, act, sizeof(act));
+		ck_assert_str_eq(act, cases[_i].old_act);
+		ir_action__snprint(&r->new_act, act, sizeof(act));
+		ck_assert_str_eq(act, cases[_i].new_act);
+		ck_assert_int_gt(r->frame_len, 0);
+	}
+	ir_diff__free(d);
+	ir_ruleset__free(a);
+	ir_ruleset__free(b);
+}
+END_TEST
+
+/* Every witness really is decided differently by the two sets. */
+START_TEST(test_witness_evaluates)
+{
+	struct ir_ruleset *a = parse(
+		"prio 1 eth.type=0x86dd ip6.dst=fd00::/64 ip.proto=6 "
+		"l4.dport=443 -> pass\n"
+		"prio 2 eth.type=0x86dd -> drop\n");
+	struct ir_ruleset *b = parse(
+		"prio 1 eth.type=0x86dd ip6.dst=fd00::/64 ip.proto=6 "
+		"l4.dport=443-444 -> pass\n"
+		"prio 2 eth.type=0x86dd -> drop\n");
+	struct ir_diff *d = NULL;
+
+	ck_assert_int_eq(ir_diff(a, b, IR_DIS_FLOWER, 0, &d), 0);
+	ck_assert_uint_eq(ir_diff__count(d), 1);
+	for (size_t i = 0; i < ir_diff__count(d); i++) {
+		const struct ir_diff_region *r = ir_diff__region(d, i);
+		struct ir_keys k;
+
+		ir_dissect(IR_DIS_FLOWER, r->frame, (size_t)r->frame_len,
+			   &r->meta, &k);
+		const struct ir_rule *ra = ir_ruleset__eval(a, IR_DIS_FLOWER, &k);
+		const struct ir_rule *rb = ir_ruleset__eval(b, IR_DIS_FLOWER, &k);
+
+		ck_assert(ra && ra->action.verdict == IR_ACT_DROP);
+		ck_assert(rb && rb->action.verdict == IR_ACT_PASS);
+		ck_assert_uint_eq(ir_val__u64(&k.v[IR_F_L4_DPORT],
+					      IR_F_L4_DPORT), 444);
+	}
+	ir_diff__free(d);
+	ir_ruleset__free(a);
+	ir_ruleset__free(b);
+}
+END_TEST
+
+/* 100k exact rules against the same set with one entry changed: one
+ * region, found through the index (this would take hours pairwise). */
+START_TEST(test_scale)
+{
+	size_t n = 100000, len = 0;
+	char *ta = NULL, *tb = NULL;
+	FILE *fa = open_memstream(&ta, &len), *fb;
+	struct ir_ruleset *a, *b;
+	struct ir_diff *d = NULL;
+	size_t lenb = 0;
+
+	fb = open_memstream(&tb, &lenb);
+	for (size_t i = 0; i < n; i++) {
+		unsigned int ip = 0x0a000000u + (unsigned int)i;
+		const char *act = i % 3 ? "drop" : "pass";
+
+		fprintf(fa, "prio 1 eth.type=0x0800 ip4.dst=%u.%u.%u.%u -> %s\n",
+			ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, act);
+		if (i == 4242)
+			act = "redirect(7,egress)";
+		fprintf(fb, "prio 1 eth.type=0x0800 ip4.dst=%u.%u.%u.%u -> %s\n",
+			ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, act);
+	}
+	fclose(fa);
+	fclose(fb);
+	a = parse(ta);
+	b = parse(tb);
+	ck_assert_int_eq(ir_diff(a, b, IR_DIS_FLOWER, 0, &d), 0);
+	ck_assert_uint_eq(ir_diff__count(d), 1);
+	ck_assert_int_eq(ir_diff__region(d, 0)->a_rule, 4242);
+	ir_diff__free(d);
+	ir_ruleset__free(a);
+	ir_ruleset__free(b);
+	free(ta);
+	free(tb);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("diff");
+	TCase *tc = tcase_create("all");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_cases, 0,
+			    sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_witness_evaluates);
+	tcase_add_test(tc, test_scale);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+/* pipeline.c - see pipeline.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/pipeline.h"
+
+static int push_map(struct fl_pipeline *pl, char *s)
+{
+	char *eq = strchr(s, '=');
+	char **m;
+
+	if (!eq || eq == s || !eq[1])
+		return -EINVAL;
+	m = realloc(pl->maps, (pl->n_maps + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	pl->maps = m;
+	pl->maps[pl->n_maps++] = s;
+	return 0;
+}
+
+int fl_pipeline__option(struct fl_pipeline *pl, int opt, char *arg,
+			const struct fl_ctx *ctx, const char *cmd)
+{
+	unsigned int f;
+
+	switch (opt) {
+	case FL_OPT_PROG:
+		pl->prog = arg;
+		return 1;
+	case FL_OPT_LIVE:
+		pl->live = arg;
+		return 1;
+	case FL_OPT_TARGET:
+		pl->target = arg;
+		return 1;
+	case FL_OPT_DUMP:
+		pl->dump_after = arg;
+		return 1;
+	case FL_OPT_MAP:
+		if (push_map(pl, arg))
+			return -fl_usage_error(ctx, cmd,
+				"--map wants NAME=FILE, got '%s'", arg);
+		return 1;
+	case FL_OPT_ASSUME:
+		f = ir_assume__by_name(arg);
+		if (!f)
+			return -fl_usage_error(ctx, cmd,
+				"unknown assumption '%s' (known: no-ip-options, well-formed)",
+				arg);
+		pl->assume |= f;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int fl_pipeline__check(struct fl_pipeline *pl, const struct fl_ctx *ctx,
+		       const char *cmd)
+{
+	if (!pl->target)
+		pl->target = "ir";
+	if (!strcmp(pl->target, "ir"))
+		return 0;
+	pl->be = be_find(pl->target);
+	if (!pl->be)
+		return fl_usage_error(ctx, cmd,
+			"unknown target '%s' (known: ir, flower, nft, rteflow)",
+			pl->target);
+	return 0;
+}
+
+static int fill_maps(struct fl_pipeline *pl, char *err, size_t errsz)
+{
+	for (size_t i = 0; i < pl->n_maps; i++) {
+		char *eq = strchr(pl->maps[i], '=');
+		int ret;
+
+		*eq = '\0';
+		ret = lift_object__load_dump(pl->o, pl->maps[i], eq + 1, err,
+					     errsz);
+		*eq = '=';
+		if (ret)
+			return ret;
+	}
+	if (pl->live)
+		return lift_object__load_live(pl->o, pl->p, pl->live, err,
+					      errsz);
+	return 0;
+}
+
+int fl_pipeline__run(struct fl_pipeline *pl, FILE *diag, bool progress,
+		     char *err, size_t errsz)
+{
+	struct lift_opts lo = {
+		.assume = pl->assume,
+		.caps = pl->be ? pl->be->caps : NULL,
+		.dump_after = pl->dump_after,
+		.dump_file = stderr,
+		.diag = diag,
+		.progress = progress,
+	};
+
+	pl->o = lift_object__open(pl->obj, err, errsz);
+	if (!pl->o)
+		return errno ? -errno : -EINVAL;
+	pl->p = lift_object__find_prog(pl->o, pl->prog, err, errsz);
+	if (!pl->p)
+		return -ENOENT;
+	return fill_maps(pl, err, errsz) ?:
+	       lift_compile(pl->o, pl->p, &lo, &pl->rs, &pl->st, err, errsz);
+}
+
+void fl_pipeline__fini(struct fl_pipeline *pl)
+{
+	ir_ruleset__free(pl->rs);
+	lift_object__free(pl->o);
+	free(pl->maps);
+	memset(pl, 0, sizeof(*pl));
+}
