@@ -255,6 +255,13 @@ static int conv_member(struct conv *c, const struct btf_type *t,
 	return conv(c, m->type, mv, out + boff / 8, (size_t)msz, name);
 }
 
+static const char *member_name(struct conv *c, const struct btf_member *m)
+{
+	const char *n = btf__name_by_offset(c->btf, m->name_off);
+
+	return n ? n : "";
+}
+
 static int conv_struct(struct conv *c, const struct btf_type *t,
 		       const struct fl_jval *v, uint8_t *out, size_t size,
 		       const char *field)
@@ -297,9 +304,7 @@ static int conv_struct(struct conv *c, const struct btf_type *t,
 
 			m = btf_members(t);
 			for (k = 0; k < btf_vlen(t) && !known; k++, m++)
-				known = !strcmp(btf__name_by_offset(
-						       c->btf, m->name_off) ?: "",
-						v->keys[i]);
+				known = !strcmp(member_name(c, m), v->keys[i]);
 			if (!known)
 				return cerr(c, v->keys[i], "no such member");
 		}

@@ -45,8 +45,8 @@ static int hex_bytes(struct dump_ctx *d, size_t i, const char *what,
 		if (v->items[k].type != FL_JSTR ||
 		    fl_unhex(v->items[k].str, &out[k], 1))
 			return fl_err(d->err, d->errsz, -EINVAL,
-				      "%s:%zu: map '%s': entry %zu: %s byte %zu "
-				      "is not a hex byte", d->path,
+				      "%s:%zu: map '%s': entry %zu: %s byte "
+				      "%zu is not a hex byte", d->path,
 				      v->items[k].line, d->m->name, i, what, k);
 	return 0;
 }

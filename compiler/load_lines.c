@@ -183,7 +183,8 @@ int load_lines__check_core(struct load_object *lo, char *err, size_t errsz)
 		memcpy(v + 2, blk + 12, 4); /* first record's insn_off */
 		return fl_err(err, errsz, -EOPNOTSUPP,
 			      "%s: section '%s' offset %u: CO-RE relocation "
-			      "(needs the target kernel's BTF) is not supported",
+			      "(needs the target kernel's BTF) is not "
+			      "supported",
 			      lo->obj.path, btf_str(lo, v[0]), v[2]);
 	}
 	return fl_err(err, errsz, -EOPNOTSUPP,

@@ -270,8 +270,8 @@ static int map_prog_ids(struct live_ctx *c, const struct lift_map *m,
 		if (p == c->obj->n_progs) {
 			tag_hex(pi.tag, have);
 			return fl_err(c->err, c->errsz, -ENOENT,
-				      "map '%s' slot %u: program id %u (tag %s) "
-				      "is not in %s", m->name, k, id, have,
+				      "map '%s' slot %u: program id %u (tag "
+				      "%s) is not in %s", m->name, k, id, have,
 				      c->obj->path);
 		}
 		idx = (uint32_t)p;

@@ -50,7 +50,8 @@ static void sha256_block(uint32_t h[8], const uint8_t *p)
 			(w[i - 2] >> 10));
 	memcpy(v, h, sizeof(v));
 	for (i = 0; i < 64; i++) {
-		t1 = v[7] + (ROR32(v[4], 6) ^ ROR32(v[4], 11) ^ ROR32(v[4], 25)) +
+		t1 = v[7] +
+		     (ROR32(v[4], 6) ^ ROR32(v[4], 11) ^ ROR32(v[4], 25)) +
 		     ((v[4] & v[5]) ^ (~v[4] & v[6])) + sha256_k[i] + w[i];
 		t2 = (ROR32(v[0], 2) ^ ROR32(v[0], 13) ^ ROR32(v[0], 22)) +
 		     ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
