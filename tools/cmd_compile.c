@@ -216,8 +216,9 @@ static void json_result(const struct fl_ctx *ctx, const struct compile_args *a,
 	fl_json__free(j);
 }
 
-/* Print to -o (atomically) or stdout; under -j without -o the text travels
- * inside the JSON object instead. */
+/* Render the rules in memory first, so that a failing printer leaves no
+ * partial output on stdout or in -o (which is also written atomically);
+ * under -j without -o the text travels inside the JSON object. */
 static int emit(const struct fl_ctx *ctx, struct compile_args *a, char *err,
 		size_t errsz)
 {
@@ -225,29 +226,23 @@ static int emit(const struct fl_ctx *ctx, struct compile_args *a, char *err,
 	struct fl_outfile out = { 0 };
 	char *text = NULL;
 	size_t text_len = 0;
-	FILE *f;
+	FILE *f = open_memstream(&text, &text_len);
 	int ret;
 
-	if (inline_text) {
-		f = open_memstream(&text, &text_len);
-		if (!f)
-			return fl_err(err, errsz, -ENOMEM, "out of memory");
-		ret = print_rules(a, f, err, errsz);
-		fclose(f);
-	} else {
+	if (!f)
+		return fl_err(err, errsz, -ENOMEM, "out of memory");
+	ret = print_rules(a, f, err, errsz);
+	if (fclose(f) && !ret)
+		ret = fl_err(err, errsz, -ENOMEM, "out of memory");
+	if (!ret && !inline_text) {
 		ret = fl_open_outfile(&out, a->out);
-		if (ret)
-			return fl_err(err, errsz, ret, "%s: %s", a->out,
-				      strerror(-ret));
-		ret = print_rules(a, out.f, err, errsz);
-		if (ret) {
-			fl_abort_outfile(&out);
-		} else {
+		if (!ret) {
+			fwrite(text, 1, text_len, out.f);
 			ret = fl_commit_outfile(&out);
-			if (ret)
-				fl_err(err, errsz, ret, "%s: %s", a->out,
-				       strerror(-ret));
 		}
+		if (ret)
+			fl_err(err, errsz, ret, "%s: %s",
+			       a->out ? a->out : "stdout", strerror(-ret));
 	}
 	if (!ret && ctx->json)
 		json_result(ctx, a, inline_text ? text : NULL);
