@@ -106,6 +106,7 @@ struct nft_ctx {
 	uint16_t l3;     /* ethertype behind the tags, 0 if unknown */
 	int l4;          /* ip.proto, -1 if not pinned */
 	bool vlan;       /* outer eth.type is a VLAN TPID */
+	bool l4_guard;   /* printed the "not a later fragment" guard */
 	const struct be_opts *o;
 	char *err;
 	size_t errsz;
@@ -309,6 +310,21 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 
 	if (ir_field__get(m->field)->layer >= IR_LAYER_L3 && !v4 && !v6)
 		return unsupported(c, m, "needs eth.type ip or ip6");
+	/* The kernel moves the outer tag into the skb before the netdev
+	 * hook, so nft does match IP fields behind it (measured by the
+	 * datapath test); the IR's nft model gives tagged frames no L3
+	 * keys. Refuse rather than emit a rule the model cannot vouch for. */
+	if (ir_field__get(m->field)->layer >= IR_LAYER_L3 && c->vlan &&
+	    m->field != IR_F_META_LEN)
+		return unsupported(c, m, "IP fields behind a VLAN tag (the IR "
+				   "nft model has none)");
+	/* nft's fast payload path reads the transport header of later IPv4
+	 * fragments too (seen on 6.18); the IR has no L4 keys there */
+	if (ir_field__get(m->field)->layer == IR_LAYER_L4 && v4 &&
+	    !c->l4_guard) {
+		fputs(" ip frag-off & 0x1fff == 0", c->out);
+		c->l4_guard = true;
+	}
 	switch (m->field) {
 	case IR_F_META_IFINDEX:
 		return print_ifname(c, m);
@@ -431,6 +447,7 @@ static int print_verdict(struct nft_ctx *c)
 
 static int print_rule(struct nft_ctx *c)
 {
+	const struct ir_match *fm;
 	uint64_t t, p;
 	FILE *out;
 	char *buf = NULL;
@@ -440,6 +457,17 @@ static int print_rule(struct nft_ctx *c)
 	c->l3 = be_rule_l3_type(c->r);
 	c->l4 = be_rule_exact(c->r, IR_F_IP_PROTO, &p) ? (int)p : -1;
 	c->vlan = be_rule_exact(c->r, IR_F_ETH_TYPE, &t) && be_eth_is_vlan(t);
+	/* ip.frag "not a fragment" or "first fragment" already implies
+	 * offset 0: no guard needed */
+	fm = ir_rule__find(c->r, IR_F_IP_FRAG);
+	if (fm && fm->kind == IR_MATCH_MASK) {
+		uint64_t k = ir_val__u64(&fm->key, fm->field);
+		uint64_t mk = ir_val__u64(&fm->mask, fm->field);
+
+		c->l4_guard = ((mk & 1) && !(k & 1)) || ((mk & 2) && (k & 2));
+	} else {
+		c->l4_guard = false;
+	}
 	out = c->out;
 	c->out = open_memstream(&buf, &len);
 	if (!c->out) {

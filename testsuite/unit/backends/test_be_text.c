@@ -95,7 +95,8 @@ static const struct text_case cases[] = {
 	{ "nft", BE_OFFLOAD_SW,
 	  "prio 2 eth.type=0x0800 ip.proto=17 l4.dport=80-90 ip4.ihl=5 "
 	  "meta.len=60-1514 -> pass",
-	  "\t\tether type ip ip protocol udp ip hdrlength 5 udp dport 80-90 "
+	  "\t\tether type ip ip protocol udp ip hdrlength 5 ip frag-off & "
+	  "0x1fff == 0 udp dport 80-90 "
 	  "meta length 46-1500 counter accept comment \"prio 2\"", 0 },
 	{ "nft", BE_OFFLOAD_SW,
 	  "prio 3 eth.type=0x0800 ip4.src=192.168.1.1 "
@@ -116,13 +117,17 @@ static const struct text_case cases[] = {
 	{ "nft", BE_OFFLOAD_SW,
 	  "prio 8 eth.type=0x0800 ip.proto=6 l4.sport=1024/0xfc00 "
 	  "tcp.flags=0x100/0x100 -> slowpath",
-	  "\t\tether type ip ip protocol tcp tcp sport & 0xfc00 == 0x400 "
+	  "\t\tether type ip ip protocol tcp ip frag-off & 0x1fff == 0 tcp "
+	  "sport & 0xfc00 == 0x400 "
 	  "@th,100,12 & 0x100 == 0x100 counter accept comment "
 	  "\"prio 8 slowpath\"", 0 },
 	{ "nft", BE_OFFLOAD_SW,
 	  "prio 9 meta.ifindex=3 eth.type=0x0806 meta.mark=0x10/0xf0 -> drop",
 	  "\t\tmeta iifname \"veth3\" ether type arp meta mark & 0xf0 == 0x10 "
 	  "counter drop comment \"prio 9\"", 0 },
+	{ "nft", BE_OFFLOAD_SW,
+	  "prio 1 eth.type=0x8100 vlan.type=0x0800 ip4.dst=10.0.0.1 -> drop",
+	  NULL, -EOPNOTSUPP },
 	{ "nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x8100 vlan.count=1 -> drop",
 	  NULL, -EOPNOTSUPP },
 	{ "nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x0800 -> redirect(3,ingress)",
