@@ -11,7 +11,8 @@
  *  - redundant: a later rule with R's action contains R and no rule in
  *    between that overlaps R has another action.
  * Each removal keeps the set's meaning, so they compose. Candidate rules
- * come from the index; a query over its budget keeps the rule.
+ * come from the index; a query over its budget keeps the rule, and so
+ * does every query once the pass has spent its total budget.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,11 +21,13 @@
 #include "compiler/pass.h"
 
 #define QUERY_BUDGET 4096
+#define TOTAL_BUDGET (32ull << 20)
 
 struct shadow {
 	struct ir_ruleset *rs;
 	const struct pass_index *idx;
 	bool *alive;
+	uint64_t total;          /* visits left for the whole pass */
 	const struct ir_rule *r; /* the rule asked about */
 	/* Union cover: intervals on one field of earlier rules equal to r
 	 * elsewhere. */
@@ -124,15 +127,31 @@ static enum ir_field_id union_field(const struct ir_rule *r)
 	return IR_F__COUNT;
 }
 
+/* A query's budget, from what is left of the pass's. */
+static bool take_budget(struct shadow *s, uint64_t *budget)
+{
+	*budget = s->total < QUERY_BUDGET ? s->total : QUERY_BUDGET;
+	s->total -= *budget;
+	return *budget > 0;
+}
+
+static void give_back(struct shadow *s, uint64_t left)
+{
+	s->total += left;
+}
+
 static bool shadowed(struct shadow *s, size_t i)
 {
-	uint64_t budget = QUERY_BUDGET, lo, hi;
+	uint64_t budget, lo, hi;
 	int ret;
 
+	if (!take_budget(s, &budget))
+		return false;
 	s->r = ir_ruleset__rule_c(s->rs, i);
 	s->uf = union_field(s->r);
 	s->n_iv = 0;
 	ret = pass_index__foreach(s->idx, s->r, 0, i, earlier_cb, s, &budget);
+	give_back(s, budget);
 	if (ret == 1)
 		return true;
 	if (ret < 0 || s->uf == IR_F__COUNT)
@@ -159,12 +178,15 @@ static int later_cb(size_t pos, void *arg)
 
 static bool redundant(struct shadow *s, size_t i, size_t n)
 {
-	uint64_t budget = QUERY_BUDGET;
+	uint64_t budget;
 	int ret;
 
+	if (!take_budget(s, &budget))
+		return false;
 	s->r = ir_ruleset__rule_c(s->rs, i);
 	ret = pass_index__foreach(s->idx, s->r, i + 1, n, later_cb, s,
 				  &budget);
+	give_back(s, budget);
 	if (ret == 0)
 		/* Nothing later overlaps: only a slowpath rule may go. */
 		return s->r->action.verdict == IR_ACT_SLOWPATH;
@@ -175,7 +197,7 @@ int lift_pass_shadow(struct ir_ruleset *rs, const struct lift_opts *opts,
 		     struct lift_stats *st, char *err, size_t errsz)
 {
 	size_t i, n = ir_ruleset__count(rs), kept = 0;
-	struct shadow s = { .rs = rs };
+	struct shadow s = { .rs = rs, .total = TOTAL_BUDGET };
 	int ret = 0;
 
 	s.alive = malloc((n + 1) * sizeof(*s.alive));
