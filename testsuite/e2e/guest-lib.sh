@@ -66,8 +66,8 @@ e2e_netns_down() {
 	return 0
 }
 
-# Per-filter counters on vb ingress, one line per filter:
-#   PREF HANDLE KIND VERDICT PACKETS
+# Per-filter counters on vb ingress (all chains), one line per filter:
+#   PREF cCHAIN:HANDLE KIND VERDICT PACKETS
 # from `tc -s -j -p filter show` (a netlink dump). KIND is the classifier,
 # VERDICT its first action ("drop", "pass", "continue", "redirect:DEV", ...;
 # "-" if none), PACKETS that action's counter (0 for filters without one).
@@ -83,11 +83,12 @@ e2e_counts() {
 			v = "redirect:" dev
 		print pref, handle, fkind, v, (pk == "" ? 0 : pk)
 	}
+	/"chain":/ && !inact { chain = val($0) }
 	/"pref":/ { flush(); pref = val($0); fkind = ""; handle = ""
 		akind = ""; verdict = ""; pk = ""; inact = 0; want = 0 }
 	/"kind":/ { if (!inact && fkind == "") fkind = val($0)
 		else if (inact && akind == "") akind = val($0) }
-	/"handle":/ && handle == "" { handle = val($0) }
+	/"handle":/ && handle == "" { handle = "c" chain ":" val($0) }
 	/"actions":/ { inact = 1 }
 	/"type":/ && want { verdict = val($0); want = 0 }
 	/"control_action":/ && verdict == "" { want = 1 }
@@ -239,15 +240,16 @@ e2e_check_burst() { # FILE COUNT SLOWPREF
 }
 
 # Load OBJ's program for test_run and attach it after the rules as the slow
-# path: a counting flower catch-all "continue" at SLOWPREF, then the program
-# (bpf da) at SLOWPREF+1.
-e2e_slowpath() { # OBJ SEC PIN SLOWPREF
+# path, in CHAIN (0 unless given; flowlift apply sends misses to chain 1):
+# a counting flower catch-all "continue" at SLOWPREF, then the program (bpf
+# da) at SLOWPREF+1.
+e2e_slowpath() { # OBJ SEC PIN SLOWPREF [CHAIN]
 	$BPFTOOL prog load "$1" "$3" type classifier ||
 		{ e2e_fail "bpftool prog load $1 failed"; return 1; }
-	$TC -n $NSB filter add dev vb ingress prio "$4" protocol all flower \
-		skip_hw action continue &&
-	$TC -n $NSB filter add dev vb ingress prio $(($4 + 1)) protocol all \
-		bpf da obj "$1" sec "$2" ||
+	$TC -n $NSB filter add dev vb ingress chain "${5:-0}" prio "$4" \
+		protocol all flower skip_hw action continue &&
+	$TC -n $NSB filter add dev vb ingress chain "${5:-0}" \
+		prio $(($4 + 1)) protocol all bpf da obj "$1" sec "$2" ||
 		{ e2e_fail "attaching the slow path failed"; return 1; }
 }
 

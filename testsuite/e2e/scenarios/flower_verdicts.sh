@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # flower_verdicts - flowlift end to end on tc flower: compile e2e_fw.bpf.o
-# in the guest, install it with `flowlift apply --offload sw` (skip_hw
-# flower over netlink) on vb ingress, the program itself after it as the
-# slow path; every frame of fw.frames sent alone. Every packet a rule
+# in the guest (--target flower), install it with `flowlift apply --offload
+# sw` (skip_hw flower over netlink) on vb ingress; apply sends misses and
+# slow-path rules to chain 1, where the program itself is attached (after a
+# counting catch-all); every frame of fw.frames sent alone. Every packet a rule
 # decided must get BPF_PROG_TEST_RUN's verdict, every frame be counted once,
 # a burst move each rule's counter by its expected hits, and the rules must
 # decide some frames (an empty rule set proves nothing).
@@ -12,7 +13,8 @@ SLOW=60000
 
 setup() {
 	e2e_netns_up || { e2e_fail "netns/veth setup failed"; return 1; }
-	flowlift compile $OBJ/e2e/e2e_fw.bpf.o -o "$W/fw.rules" \
+	flowlift compile $OBJ/e2e/e2e_fw.bpf.o --target flower --dev vb \
+		--offload sw -o "$W/fw.rules" \
 		> "$W/compile.log" 2>&1 ||
 		{ e2e_fail "compile: $(tail -n 3 "$W/compile.log")"; return 1; }
 	$IP netns exec $NSB flowlift apply "$W/fw.rules" --dev vb \
@@ -22,7 +24,7 @@ setup() {
 	e2e_log "flowlift installed $(wc -l < "$W/rules") filters"
 	awk -v slow=$SLOW '$1 + 0 >= slow { exit 1 }' "$W/rules" ||
 		{ e2e_fail "flowlift used pref >= $SLOW"; return 1; }
-	e2e_slowpath $OBJ/e2e/e2e_fw.bpf.o tc $PIN $SLOW
+	e2e_slowpath $OBJ/e2e/e2e_fw.bpf.o tc $PIN $SLOW 1
 }
 
 run() {
