@@ -411,8 +411,45 @@ int be_flower_nl__decode(const struct nlmsghdr *nlh,
 	return decode_actions(tb[TCA_FLOWER_ACT], f, err, errsz);
 }
 
+/* Where an attribute sits: its name and whether it nests. */
+enum dlvl { D_TOP, D_OPTS, D_ACTS, D_ACT, D_ACTOPTS };
+
+static const char *level_name(enum dlvl l, uint16_t t, bool *nest,
+			      enum dlvl *sub)
+{
+	static const char *const top[] = { [TCA_KIND] = "TCA_KIND",
+		[TCA_OPTIONS] = "TCA_OPTIONS", [TCA_CHAIN] = "TCA_CHAIN" };
+	static const char *const act[] = { [TCA_ACT_KIND] = "TCA_ACT_KIND",
+		[TCA_ACT_OPTIONS] = "TCA_ACT_OPTIONS",
+		[TCA_ACT_COOKIE] = "TCA_ACT_COOKIE",
+		[TCA_ACT_STATS] = "TCA_ACT_STATS" };
+
+	*nest = false;
+	switch (l) {
+	case D_TOP:
+		*nest = t == TCA_OPTIONS;
+		*sub = D_OPTS;
+		return t < FL_ARRAY_SIZE(top) ? top[t] : NULL;
+	case D_OPTS:
+		*nest = t == TCA_FLOWER_ACT;
+		*sub = D_ACTS;
+		return be_flower_nl__attr_name(t);
+	case D_ACTS:
+		*nest = true;
+		*sub = D_ACT;
+		return "action";
+	case D_ACT:
+		*nest = t == TCA_ACT_OPTIONS;
+		*sub = D_ACTOPTS;
+		return t < FL_ARRAY_SIZE(act) ? act[t] : NULL;
+	case D_ACTOPTS:
+		return t == 2 ? "PARMS" : t == 1 ? "TM" : NULL;
+	}
+	return NULL;
+}
+
 static void describe_attrs(const struct nlattr *first, const void *end,
-			   int depth, bool flower, FILE *out)
+			   int depth, enum dlvl lvl, FILE *out)
 {
 	const struct nlattr *a;
 
@@ -422,27 +459,26 @@ static void describe_attrs(const struct nlattr *first, const void *end,
 	     a = (const struct nlattr *)((const char *)a +
 					 MNL_ALIGN(a->nla_len))) {
 		uint16_t t = mnl_attr_get_type(a);
-		const char *n = flower ? be_flower_nl__attr_name(t) : NULL;
 		const uint8_t *p = mnl_attr_get_payload(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
-		bool nest = (a->nla_type & NLA_F_NESTED) ||
-			    (flower && t == TCA_FLOWER_ACT) ||
-			    (!flower && depth == 1 && t == TCA_OPTIONS) ||
-			    (depth >= 3 && t == TCA_ACT_OPTIONS) ||
-			    (depth == 3);
+		enum dlvl sub = D_TOP;
+		bool nest;
+		const char *n = level_name(lvl, t, &nest, &sub);
 
 		fprintf(out, "%*s%s (%u) len %u", depth * 2, "",
 			n ? n : "attr", t, len);
 		if (nest && len >= sizeof(*a)) {
 			fputc('\n', out);
 			describe_attrs(mnl_attr_get_payload(a), p + len,
-				       depth + 1,
-				       depth == 1 && t == TCA_OPTIONS, out);
+				       depth + 1, sub, out);
 			continue;
 		}
 		fputc(' ', out);
-		for (uint16_t i = 0; i < len; i++)
-			fprintf(out, "%02x", p[i]);
+		if (len && p[len - 1] == 0 && n && strstr(n, "KIND"))
+			fprintf(out, "\"%s\"", (const char *)p);
+		else
+			for (uint16_t i = 0; i < len; i++)
+				fprintf(out, "%02x", p[i]);
 		fputc('\n', out);
 	}
 }
@@ -472,14 +508,18 @@ void be_flower_nl__describe(const struct nlmsghdr *nlh,
 		char ck[2 * BE_COOKIE_MAX + 1];
 
 		fl_hex(f.cookie, f.cookie_len, ck);
-		fprintf(out, "  rule: %s\n  chain %u offload %s cookie %s\n",
-			rule, f.chain,
+		if (f.goto_chain)
+			fprintf(out, "  rule: %s (goto chain %u)\n", rule,
+				f.goto_chain);
+		else
+			fprintf(out, "  rule: %s\n", rule);
+		fprintf(out, "  chain %u offload %s cookie %s\n", f.chain,
 			f.offload == BE_OFFLOAD_HW   ? "hw (skip_sw)"
 			: f.offload == BE_OFFLOAD_SW ? "sw (skip_hw)" : "both",
 			f.cookie_len ? ck : "-");
 	}
 	describe_attrs(mnl_nlmsg_get_payload_offset(nlh, sizeof(*tcm)),
-		       (const char *)nlh + nlh->nlmsg_len, 1, false, out);
+		       (const char *)nlh + nlh->nlmsg_len, 1, D_TOP, out);
 }
 
 struct dump_ctx {

@@ -58,7 +58,8 @@ static void apply_usage(void)
 	       "to chain N+1: attach the eBPF program there.\n"
 	       "\n"
 	       "  --dev DEV        the device (its clsact qdisc must exist)\n"
-	       "  --offload O      hw (skip_sw, default), sw (skip_hw), both\n"
+	       "  --offload O      hw (skip_sw), sw (skip_hw), both; default:\n"
+	       "                   what RULES was compiled for\n"
 	       "  --chain N        base chain (default 0)\n"
 	       "  --replace        replace an installed flowlift rule set\n"
 	       "  --dry-run        print the netlink messages decoded; touch\n"
@@ -102,14 +103,13 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		{ "replace", no_argument, NULL, O_REPLACE },
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "ifname", required_argument, NULL, O_IFNAME },
-		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+	/* main() reset getopt (optind = 0) for the subcommand */
+	while ((c = getopt_long(argc, argv, "jpq", opts, NULL)) != -1) {
 		switch (c) {
 		case O_DEV:
 			a->dev = optarg;
@@ -146,7 +146,10 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 						      optarg);
 			break;
 		case 'j':
-			ctx->json = true;
+		case 'p':
+			break; /* taken by main() */
+		case 'q':
+			ctx->quiet = true;
 			break;
 		default:
 			return fl_usage_error(ctx, CMD, "bad option");
@@ -214,11 +217,18 @@ static int build_plan(const struct ir_ruleset *rs, const struct apply_args *a,
 	if (!p->f)
 		return -ENOMEM;
 	p->set_chain = set_chain;
-	for (size_t i = 0; i < n; i++) {
-		struct be_flower_filter *f = &p->f[i];
+	for (size_t i = 0, j = 0; i < n; i++) {
+		const struct ir_rule *r = ir_ruleset__rule_c(rs, i);
+		struct be_flower_filter *f = &p->f[j];
 
-		ret = be_flower_filter_from_rule(f, ir_ruleset__rule_c(rs, i),
-						 &o, msg, sizeof(msg));
+		/* a final "any -> slowpath" is what the catch-all does */
+		if (!r->n_matches && r->action.verdict == IR_ACT_SLOWPATH &&
+		    !r->action.n_rewrites && i == n - 1) {
+			n--;
+			break;
+		}
+		j++;
+		ret = be_flower_filter_from_rule(f, r, &o, msg, sizeof(msg));
 		if (ret)
 			return fl_err(err, errsz, ret, "rule %zu: %s", i, msg);
 		if (f->prio <= ENTRY_PRIO && !a->chain && set_chain == 0)
@@ -299,31 +309,52 @@ static int collect_old(const struct be_flower_filter *f, void *arg)
 	return 0;
 }
 
-struct results {
-	const struct plan *p;
-	const char *what;
-	int n_err;
-	const struct fl_ctx *ctx;
+struct failure {
+	char what[64], text[512];
 };
 
+struct results {
+	const struct plan *p;
+	int n_err;
+	const struct fl_ctx *ctx;
+	struct failure *fail; /* -j: kept for one object at the end */
+	size_t n_fail;
+};
+
+/* "rule 3 (prio 2): Error: <kernel's text>." as iproute2 words it. */
 static void on_result(uint64_t tag, int err, const char *msg, void *arg)
 {
 	struct results *r = arg;
 	const struct be_flower_filter *f = tag < r->p->n ? &r->p->f[tag]
 							 : &r->p->entry;
+	char what[64], text[512];
 
 	if (!err)
 		return;
 	r->n_err++;
-	if (tag < r->p->n - 1)
-		fl_error(r->ctx, CMD, "rule %llu (prio %u): %s%s%s",
-			 (unsigned long long)tag, f->prio,
-			 msg[0] ? msg : "", msg[0] ? " " : "",
-			 msg[0] ? "" : strerror(-err));
+	if (tag + 1 < r->p->n)
+		snprintf(what, sizeof(what), "rule %llu (prio %u)",
+			 (unsigned long long)tag, f->prio);
 	else
-		fl_error(r->ctx, CMD, "%s (chain %u prio %u): %s",
-			 r->what, f->chain, f->prio,
-			 msg[0] ? msg : strerror(-err));
+		snprintf(what, sizeof(what), "%s (chain %u prio %u)",
+			 tag < r->p->n ? "catch-all" : "entry filter",
+			 f->chain, f->prio);
+	if (msg[0])
+		snprintf(text, sizeof(text), "Error: %s.", msg);
+	else
+		snprintf(text, sizeof(text), "%s", strerror(-err));
+	if (r->ctx->json) {
+		struct failure *n = realloc(r->fail,
+					    (r->n_fail + 1) * sizeof(*n));
+
+		if (!n)
+			return;
+		r->fail = n;
+		snprintf(n[r->n_fail].what, sizeof(n->what), "%s", what);
+		snprintf(n[r->n_fail++].text, sizeof(n->text), "%s", text);
+	} else {
+		fprintf(stderr, "flowlift apply: %s: %s\n", what, text);
+	}
 }
 
 static void on_del(uint64_t tag, int err, const char *msg, void *arg)
@@ -332,8 +363,8 @@ static void on_del(uint64_t tag, int err, const char *msg, void *arg)
 
 	if (err) {
 		r->n_err++;
-		fl_error(r->ctx, CMD, "removing filter %llu: %s",
-			 (unsigned long long)tag, msg[0] ? msg : strerror(-err));
+		fprintf(stderr, "flowlift apply: removing filter %llu: %s\n",
+			(unsigned long long)tag, msg[0] ? msg : strerror(-err));
 	}
 }
 
@@ -378,11 +409,40 @@ static int dry_run(const struct apply_args *a, const struct plan *p)
 	return FL_EXIT_OK;
 }
 
+/* The summary line; under -j one object with every failure:
+ * {"error": ..., "failed": [{"filter": ..., "error": ...}, ...]}. */
+static int report_failed(struct results *r, const char *what)
+{
+	if (r->ctx->json) {
+		struct fl_json *j = fl_ctx_json(r->ctx);
+
+		fl_json__obj_begin(j);
+		fl_json__kstr(j, "error", what);
+		fl_json__key(j, "failed");
+		fl_json__arr_begin(j);
+		for (size_t i = 0; i < r->n_fail; i++) {
+			fl_json__obj_begin(j);
+			fl_json__kstr(j, "filter", r->fail[i].what);
+			fl_json__kstr(j, "error", r->fail[i].text);
+			fl_json__obj_end(j);
+		}
+		fl_json__arr_end(j);
+		fl_json__obj_end(j);
+		fl_json__free(j);
+	} else {
+		fprintf(stderr, "flowlift apply: %s\n", what);
+	}
+	free(r->fail);
+	r->fail = NULL;
+	return FL_EXIT_ERR;
+}
+
 static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 		   struct be_nl *nl, struct plan *p, struct state *s)
 {
-	struct results r = { .p = p, .what = "entry filter", .ctx = ctx };
+	struct results r = { .p = p, .ctx = ctx };
 	struct state added = { .want_chain = p->set_chain };
+	char what[128];
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < p->n; i++)
@@ -395,9 +455,9 @@ static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 					p->set_chain, collect_old, &added))
 			delete_old(nl, &added, ctx);
 		free(added.old);
-		if (!r.n_err)
-			fl_error(ctx, CMD, "%s", strerror(-ret));
-		return FL_EXIT_ERR;
+		snprintf(what, sizeof(what), "%d of %zu filters failed on %s; "
+			 "nothing changed", r.n_err, p->n, a->dev);
+		return report_failed(&r, r.n_err ? what : strerror(-ret));
 	}
 	/* the switch: one filter replaced in place */
 	if (s->have_entry) {
@@ -415,8 +475,30 @@ static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 	if (!ret)
 		ret = be_nl__flush(nl, on_result, &r);
 	if (ret || r.n_err)
-		return FL_EXIT_ERR;
+		return report_failed(&r, "switching to the new rule set "
+				     "failed; the old one is still active");
 	return delete_old(nl, s, ctx) ? FL_EXIT_ERR : FL_EXIT_OK;
+}
+
+/* Without --offload, the mode the file was compiled for: skip_sw on every
+ * filter line is hw, skip_hw on every one sw, else both. */
+static enum be_offload file_offload(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0, sw = 0, hw = 0;
+
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "filter add ", 11))
+			continue;
+		n++;
+		hw += strstr(line, " skip_sw") != NULL;
+		sw += strstr(line, " skip_hw") != NULL;
+	}
+	free(line);
+	rewind(f);
+	return !n || hw == n ? BE_OFFLOAD_HW
+	       : sw == n     ? BE_OFFLOAD_SW : BE_OFFLOAD_BOTH;
 }
 
 static int apply(struct fl_ctx *ctx, struct apply_args *a)
@@ -435,6 +517,8 @@ static int apply(struct fl_ctx *ctx, struct apply_args *a)
 	f = fopen(a->rules, "r");
 	if (!f)
 		return fl_error(ctx, CMD, "%s: %s", a->rules, strerror(errno));
+	if (!a->offload_set)
+		a->offload = file_offload(f);
 	rs = be_flower_ops.parse(f, &o, err, sizeof(err));
 	fclose(f);
 	if (!rs)
