@@ -29,6 +29,10 @@ uint32_t be_ifindex(const struct be_opts *o, const char *name);
 
 /* "# key: value" lines for the rule set's meta, then a counts line. */
 void be_print_meta(const struct ir_ruleset *rs, FILE *f);
+/* Rules whose matches equal an earlier rule's: they can never match
+ * (first match wins), and flower would refuse them (EEXIST). A malloc'd
+ * array of n flags; NULL on ENOMEM. */
+bool *be_duplicates(const struct ir_ruleset *rs, size_t *n_dup);
 /* Number of distinct priorities in rs (sorted). */
 size_t be_count_prios(const struct ir_ruleset *rs);
 /* Add "# key: value" comment line to rs meta unless key is in skip. */

@@ -77,7 +77,7 @@ void be_print_meta(const struct ir_ruleset *rs, FILE *f)
 				fprintf(f, " %s", ir_assume__name(b));
 		fprintf(f, "%s\n", assume ? "" : " none");
 	}
-	fprintf(f, "# counts: %zu rules, %zu priorities\n",
+	fprintf(f, "# rule counts: %zu rules, %zu priorities\n",
 		ir_ruleset__count(rs), be_count_prios(rs));
 }
 
@@ -173,10 +173,14 @@ bool be_eth_is_vlan(uint16_t type)
 
 uint16_t be_rule_l3_type(const struct ir_rule *r)
 {
-	uint64_t t = 0, vt = 0;
+	uint64_t t = 0, vt = 0, nv = 0;
 
+	/* eth.type unpinned but tagged (flower: protocol all with
+	 * num_of_vlans >= 1): the type after the outer tag */
 	if (!be_rule_exact(r, IR_F_ETH_TYPE, &t))
-		return 0;
+		return be_rule_exact(r, IR_F_NUM_VLANS, &nv) && nv >= 1 &&
+		       be_rule_exact(r, IR_F_VLAN_TYPE, &vt) &&
+		       !be_eth_is_vlan(vt) ? vt : 0;
 	if (!be_eth_is_vlan(t))
 		return t;
 	if (be_rule_exact(r, IR_F_VLAN_TYPE, &vt) && !be_eth_is_vlan(vt))
@@ -187,4 +191,70 @@ uint16_t be_rule_l3_type(const struct ir_rule *r)
 bool be_caps_has(const struct ir_caps *caps, enum ir_field_id f)
 {
 	return f < IR_F__COUNT && caps->field_match[f];
+}
+
+/* The rule's matches as text (no prio, no action): its identity for
+ * duplicate detection. */
+static char *match_key(const struct ir_rule *r)
+{
+	struct ir_rule t = *r;
+	char *buf = malloc(4096);
+
+	if (!buf)
+		return NULL;
+	memset(&t.action, 0, sizeof(t.action));
+	memset(&t.prov, 0, sizeof(t.prov));
+	t.prio = 0;
+	if (ir_rule__snprint(&t, buf, 4096, false) < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
+}
+
+bool *be_duplicates(const struct ir_ruleset *rs, size_t *n_dup)
+{
+	size_t n = ir_ruleset__count(rs), cap = 16;
+	bool *dup = calloc(n + 1, sizeof(*dup));
+	char **tab;
+
+	*n_dup = 0;
+	while (cap < 2 * n)
+		cap *= 2;
+	tab = calloc(cap, sizeof(*tab));
+	if (!dup || !tab) {
+		free(dup);
+		free(tab);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *k = match_key(ir_ruleset__rule_c(rs, i));
+		size_t h;
+
+		if (!k)
+			continue; /* too long to key: keep it */
+		for (h = fnv1a(k) & (cap - 1); tab[h]; h = (h + 1) & (cap - 1))
+			if (!strcmp(tab[h], k))
+				break;
+		if (tab[h]) {
+			dup[i] = true;
+			(*n_dup)++;
+			free(k);
+		} else {
+			tab[h] = k;
+		}
+	}
+	for (size_t i = 0; i < cap; i++)
+		free(tab[i]);
+	free(tab);
+	return dup;
 }

@@ -269,16 +269,20 @@ static int print_key(FILE *out, const struct flower_key *k,
 		return 0;
 	case FK_PORT:
 		if (m->kind == IR_MATCH_RANGE && m->lo == m->hi) {
-			fprintf(out, "%llu", (unsigned long long)m->lo);
+			fprintf(out, "%llu%s", (unsigned long long)m->lo,
+				m->lo ? "" : "/0xffff");
 			return 0;
 		}
+		if (m->kind == IR_MATCH_RANGE && !m->lo)
+			goto unsupported; /* split by expand_ports() */
 		if (m->kind == IR_MATCH_RANGE) {
 			fprintf(out, "%llu-%llu", (unsigned long long)m->lo,
 				(unsigned long long)m->hi);
 			return 0;
 		}
+		/* tc reads port 0 as "no port": write it masked */
 		fprintf(out, "%llu", (unsigned long long)key);
-		if (!exact)
+		if (!exact || !key)
 			fprintf(out, "/0x%llx", (unsigned long long)mask);
 		return 0;
 	case FK_FRAG:
@@ -311,8 +315,11 @@ static int print_keys(FILE *out, const struct be_flower_filter *f,
 {
 	const struct ir_rule *r = &f->rule;
 	uint16_t l3 = be_rule_l3_type(r);
-	uint64_t proto = 0;
+	uint64_t proto = 0, nvlans = 0;
 	bool has_proto = be_rule_exact(r, IR_F_IP_PROTO, &proto);
+
+	if (!be_rule_exact(r, IR_F_NUM_VLANS, &nvlans))
+		nvlans = 0;
 	int ret;
 
 	for (uint32_t i = 0; i < r->n_matches; i++) {
@@ -325,11 +332,15 @@ static int print_keys(FILE *out, const struct be_flower_filter *f,
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower matches %s only behind protocol "
 				      "ip or ipv6", fd->name);
+		/* the kernel (is_vlan_key) and tc take vlan keys under
+		 * protocol all when num_of_vlans >= 1 */
 		if ((id == IR_F_VLAN_ID || id == IR_F_VLAN_PCP ||
-		     id == IR_F_VLAN_TYPE) && !be_eth_is_vlan(f->protocol))
+		     id == IR_F_VLAN_TYPE) && !be_eth_is_vlan(f->protocol) &&
+		    !(f->protocol == 0x0003 && nvlans >= 1))
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower matches %s only with protocol "
-				      "802.1Q or 802.1ad", fd->name);
+				      "802.1Q or 802.1ad, or num_of_vlans >= "
+				      "1", fd->name);
 		if ((id == IR_F_L4_DPORT || id == IR_F_L4_SPORT) &&
 		    (!has_proto ||
 		     (proto != 6 && proto != 17 && proto != 132)))
@@ -509,79 +520,134 @@ static const char *const offload_names[] = {
 };
 
 static void print_header(const struct ir_ruleset *rs, const struct be_opts *o,
-			 FILE *out)
+			 size_t n_dup, FILE *out)
 {
 	fprintf(out, "# flowlift flower rules for dev %s %s, offload %s\n",
 		o->dev, o->egress ? "egress" : "ingress",
 		offload_names[o->offload]);
 	be_print_meta(rs, out);
+	if (n_dup)
+		fprintf(out, "# duplicates: %zu rules with the matches of an "
+			"earlier rule left out (they never match)\n", n_dup);
 	if (o->offload == BE_OFFLOAD_HW)
-		fprintf(out, "# slowpath: action trap and misses go to the "
+		fprintf(out, "# slow path: action trap and misses go to the "
 			"eBPF program after these rules in software\n");
 	else
-		fprintf(out, "# slowpath: chain %u (action goto chain %u) and "
+		fprintf(out, "# slow path: chain %u (action goto chain %u) and "
 			"misses after the last prio: attach the eBPF program "
 			"in both\n", be_flower_slow_chain(o),
 			be_flower_slow_chain(o));
-	fprintf(out, "# setup: tc qdisc add dev %s clsact\n", o->dev);
+	fprintf(out, "# tc setup: tc qdisc add dev %s clsact\n", o->dev);
 }
 
-/* Filters sharing a tc prio must share the protocol (one tcf_proto). */
-static int check_prio_protocols(const struct be_flower_filter *prev,
-				const struct be_flower_filter *f, size_t i,
-				char *err, size_t errsz)
+/* tc cannot write a port range from 0 ("0-N" is illegal, 0 means "no
+ * port"): such a rule becomes one filter for port 0 and one for 1-N (per
+ * port field), same prio, same action. Returns the number of rules in
+ * out (1..4); out rules share r's provenance pointers (not owned). */
+static size_t expand_ports(const struct ir_rule *r, struct ir_rule *out)
 {
-	if (!prev || prev->prio != f->prio || prev->protocol == f->protocol)
-		return 0;
-	return fl_err(err, errsz, -EOPNOTSUPP,
-		      "rules %zu and %zu share prio %u but need protocols "
-		      "0x%04x and 0x%04x", i - 1, i, f->prio, prev->protocol,
-		      f->protocol);
+	static const enum ir_field_id ports[] = { IR_F_L4_SPORT,
+						  IR_F_L4_DPORT };
+	size_t n = 1;
+
+	out[0] = *r;
+	for (size_t p = 0; p < 2; p++) {
+		const struct ir_match *m = ir_rule__find(r, ports[p]);
+		size_t k = n;
+
+		if (!m || m->kind != IR_MATCH_RANGE || m->lo || !m->hi)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			struct ir_match *a = (struct ir_match *)
+				ir_rule__find(&out[i], ports[p]);
+
+			out[n] = out[i];
+			ir_match__exact(a, ports[p], 0);
+			a = (struct ir_match *)ir_rule__find(&out[n], ports[p]);
+			ir_match__range(a, ports[p], 1, m->hi);
+			n++;
+		}
+	}
+	return n;
 }
 
+/* One rule as one filter line, moving later prios up when a prio would
+ * mix protocols (see flower_print). */
+static int print_rule(const struct ir_rule *r, size_t i,
+		      const struct be_opts *o, struct be_opts *ob,
+		      struct be_flower_filter *prev, bool *first, FILE *out,
+		      char *err, size_t errsz)
+{
+	struct be_flower_filter cur;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *line;
+	int ret;
+
+	ret = be_flower_filter_from_rule(&cur, r, ob, err, errsz);
+	if (!ret && !*first && cur.prio == prev->prio &&
+	    cur.protocol != prev->protocol) {
+		ob->prio_base++;
+		ret = be_flower_filter_from_rule(&cur, r, ob, err, errsz);
+	}
+	if (!ret) {
+		line = open_memstream(&buf, &len);
+		ret = line ? be_flower_print_filter(&cur, o, line, err, errsz)
+			   : -ENOMEM;
+		if (line)
+			fclose(line);
+		if (!ret)
+			fprintf(out, "%s\n", buf);
+		free(buf);
+	}
+	if (ret) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err : "");
+		return fl_err(err, errsz, ret, "flower: rule %zu (prio %u): %s",
+			      i, r->prio, msg);
+	}
+	*prev = cur;
+	*first = false;
+	return 0;
+}
+
+/*
+ * Filters sharing a tc prio must share the protocol (one tcf_proto per
+ * prio and protocol). Rules of one IR prio with different eth.types get
+ * consecutive tc prios, in list order, and every later prio moves up by
+ * as much, so the order is kept and tc prio = IR prio + prio_base when no
+ * prio mixes protocols.
+ */
 static int flower_print(const struct ir_ruleset *rs, const struct be_opts *o,
 			FILE *out, char *err, size_t errsz)
 {
-	struct be_flower_filter prev, cur;
-	size_t n = ir_ruleset__count(rs);
-	int ret;
+	struct be_flower_filter prev = { 0 };
+	struct ir_rule var[4];
+	struct be_opts ob = *o;
+	size_t n = ir_ruleset__count(rs), n_dup, n_var;
+	bool *dup, first = true;
+	int ret = 0;
 
 	if (!o->dev)
 		return fl_err(err, errsz, -EINVAL,
 			      "--target flower needs --dev DEV");
-	print_header(rs, o, out);
-	for (size_t i = 0; i < n; i++) {
+	dup = be_duplicates(rs, &n_dup);
+	if (!dup)
+		return -ENOMEM;
+	print_header(rs, o, n_dup, out);
+	for (size_t i = 0; i < n && !ret; i++) {
 		const struct ir_rule *r = ir_ruleset__rule_c(rs, i);
 
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *line;
-
-		ret = be_flower_filter_from_rule(&cur, r, o, err, errsz);
-		if (!ret)
-			ret = check_prio_protocols(i ? &prev : NULL, &cur, i,
-						   err, errsz);
-		if (!ret) {
-			line = open_memstream(&buf, &len);
-			if (!line)
-				return -ENOMEM;
-			ret = be_flower_print_filter(&cur, o, line, err, errsz);
-			fclose(line);
-			if (!ret)
-				fputs(buf, out);
-			free(buf);
-		}
-		if (ret) {
-			char msg[512];
-
-			snprintf(msg, sizeof(msg), "%s", err ? err : "");
-			return fl_err(err, errsz, ret, "flower: rule %zu (prio "
-				      "%u): %s", i, r->prio, msg);
-		}
-		fputc('\n', out);
-		prev = cur;
+		if (dup[i])
+			continue;
+		n_var = expand_ports(r, var);
+		for (size_t v = 0; v < n_var && !ret; v++)
+			ret = print_rule(&var[v], i, o, &ob, &prev, &first,
+					 out, err, errsz);
 	}
-	return ferror(out) ? -EIO : 0;
+	free(dup);
+	return ret ? ret : ferror(out) ? -EIO : 0;
 }
 
 struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o,

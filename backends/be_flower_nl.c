@@ -162,7 +162,9 @@ static int put_match(struct nlmsghdr *nlh, const struct ir_match *m,
 		return fl_err(err, errsz, -EOPNOTSUPP,
 			      "flower netlink: %s is exact only", fd->name);
 	put_val(nlh, a->key, a, &m->key, m->field);
-	if (a->mask && !((a->flags & FA_NO_EXACT_MASK) && be_match_is_exact(m)))
+	/* tc sends exact ports bare, except 0, which it takes as 0/0xffff */
+	if (a->mask && !((a->flags & FA_NO_EXACT_MASK) && be_match_is_exact(m) &&
+			 ir_val__u64(&m->key, m->field)))
 		put_val(nlh, a->mask, a, &m->mask, m->field);
 	return 0;
 }

@@ -22,7 +22,8 @@
  * with `icmpv6`/`tcp` matches); ip.tos is `@nh,8,8` (IPv4) / `@nh,4,8`
  * (IPv6 traffic class); meta.len is `meta length`, which at the netdev hook
  * counts from the network header: 14 bytes less than the IR's frame length
- * for untagged frames, 18 when the outer VLAN tag was moved to the skb.
+ * for untagged frames, 18 when the outer VLAN tag was moved to the skb;
+ * a meta.len rule without eth.type becomes two lines, one for each.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -107,6 +108,7 @@ struct nft_ctx {
 	int l4;          /* ip.proto, -1 if not pinned */
 	bool vlan;       /* outer eth.type is a VLAN TPID */
 	bool l4_guard;   /* printed the "not a later fragment" guard */
+	bool tagged;     /* this line is for VLAN-tagged frames only */
 	const struct be_opts *o;
 	char *err;
 	size_t errsz;
@@ -245,7 +247,7 @@ static int print_frag(struct nft_ctx *c, const struct ir_match *m)
 
 static int print_len(struct nft_ctx *c, const struct ir_match *m)
 {
-	uint64_t adj = c->vlan ? 18 : 14, lo, hi;
+	uint64_t adj = c->vlan || c->tagged ? 18 : 14, lo, hi;
 
 	if (m->kind == IR_MATCH_RANGE) {
 		lo = m->lo;
@@ -255,11 +257,8 @@ static int print_len(struct nft_ctx *c, const struct ir_match *m)
 	} else {
 		return unsupported(c, m, "exact or range only");
 	}
-	if (!ir_rule__find(c->r, IR_F_ETH_TYPE))
-		return unsupported(c, m, "needs eth.type to know the header "
-				   "size before the network header");
 	if (hi < adj)
-		return unsupported(c, m, "shorter than the Ethernet header");
+		return 1; /* no such frame reaches the hook */
 	lo = lo > adj ? lo - adj : 0;
 	hi -= adj;
 	if (lo == hi)
@@ -445,7 +444,11 @@ static int print_verdict(struct nft_ctx *c)
 	return 0;
 }
 
-static int print_rule(struct nft_ctx *c)
+/* One nft line for rule c->r. variant: 0 as is; 1 and 2 for a meta.len
+ * rule without eth.type, which needs one line for untagged frames (the
+ * netdev hook counts from 14 bytes in) and one for tagged ones (the outer
+ * tag was moved into the skb: 18). */
+static int print_rule(struct nft_ctx *c, int variant)
 {
 	const struct ir_match *fm;
 	uint64_t t, p;
@@ -474,14 +477,23 @@ static int print_rule(struct nft_ctx *c)
 		c->out = out;
 		return -ENOMEM;
 	}
+	c->tagged = variant == 2;
+	if (variant)
+		fprintf(c->out, " ether type %s{ vlan, 8021ad }",
+			variant == 1 ? "!= " : "");
 	for (uint32_t i = 0; !ret && i < c->r->n_matches; i++)
 		ret = print_match(c, &c->r->matches[i]);
 	if (!ret)
 		ret = print_verdict(c);
 	fclose(c->out);
 	c->out = out;
-	if (!ret)
+	if (ret == 1) {
+		fprintf(out, "\t\t# prio %u: no frame this short reaches the "
+			"netdev hook (left out)", c->r->prio);
+		ret = 0;
+	} else if (!ret) {
 		fprintf(out, "\t\t%s", buf + (buf[0] == ' '));
+	}
 	free(buf);
 	return ret;
 }
@@ -500,7 +512,7 @@ static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 	fprintf(out, "# flowlift nft rules for dev %s %s, offload %s\n",
 		o->dev, hook, o->offload == BE_OFFLOAD_SW ? "sw" : "hw");
 	be_print_meta(rs, out);
-	fprintf(out, "# slowpath: accept (ends this chain undecided; the "
+	fprintf(out, "# slow path: accept (ends this chain undecided; the "
 		"eBPF program on tc %s decides)\n", hook);
 	fprintf(out, "table netdev flowlift\ndelete table netdev flowlift\n");
 	fprintf(out, "table netdev flowlift {\n\tchain %s {\n", hook);
@@ -508,8 +520,16 @@ static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 		hook, o->dev, o->offload == BE_OFFLOAD_SW ? ""
 							  : " flags offload;");
 	for (size_t i = 0; i < n; i++) {
+		bool split;
+
 		c.r = ir_ruleset__rule_c(rs, i);
-		ret = print_rule(&c);
+		split = ir_rule__find(c.r, IR_F_META_LEN) &&
+			!ir_rule__find(c.r, IR_F_ETH_TYPE);
+		ret = print_rule(&c, split);
+		if (!ret && split) {
+			fputc('\n', out);
+			ret = print_rule(&c, 2);
+		}
 		if (ret) {
 			char msg[512];
 

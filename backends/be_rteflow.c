@@ -349,7 +349,7 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 	fprintf(out, "# flowlift rte_flow rules for port %u group %u\n",
 		o->port, o->chain);
 	be_print_meta(rs, out);
-	fprintf(out, "# slowpath: rss (as a miss: the eBPF program in the "
+	fprintf(out, "# slow path: rss (as a miss: the eBPF program in the "
 		"application decides); pass: mark id 1 / rss\n");
 	for (size_t i = 0; i < n; i++) {
 		uint64_t prio;

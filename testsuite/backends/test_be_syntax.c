@@ -224,20 +224,22 @@ START_TEST(test_ir_corpora)
 }
 END_TEST
 
-/* Create every "dev NAME" / device "NAME" a golden file names. */
+/* Create every device a golden file names: dev NAME, device "NAME",
+ * fwd to "NAME". */
 static void golden_devices(const char *text)
 {
 	const char *p = text;
 
-	while ((p = strstr(p, "dev"))) {
+	while ((p = strpbrk(p, "dt"))) {
 		char name[IF_NAMESIZE + 1] = "", cmd[128], *out;
 
 		if (sscanf(p, "dev %15s", name) != 1 &&
-		    sscanf(p, "device \"%15[^\"]\"", name) != 1) {
-			p += 3;
+		    sscanf(p, "device \"%15[^\"]\"", name) != 1 &&
+		    sscanf(p, "to \"%15[^\"]\"", name) != 1) {
+			p++;
 			continue;
 		}
-		p += 3;
+		p++;
 		if (!name[0] || if_nametoindex(name))
 			continue;
 		snprintf(cmd, sizeof(cmd), "ip link add %s type veth peer name "

@@ -43,6 +43,12 @@ static const char *const rules[] = {
 	"l4.dport=256/0xff00 -> drop",
 	"prio 13 eth.type=0x86dd ip.proto=17 ip6.dst=2001:db8::/32 "
 	"l4.sport=1-1023 ip.frag=0x3/0x3 -> pass",
+	/* protocol all, tagged: vlan keys under num_of_vlans */
+	"prio 14 vlan.id=100 vlan.type=0x0800 vlan.count=1 ip.proto=6 "
+	"l4.dport=80 -> drop",
+	"prio 15 vlan.count=0 -> pass",
+	"prio 16 eth.type=0x0800 ip.proto=17 l4.dport=0 l4.sport=0/0xff00 -> "
+	"drop",
 };
 
 static const enum be_offload offloads[] = { BE_OFFLOAD_HW, BE_OFFLOAD_SW,

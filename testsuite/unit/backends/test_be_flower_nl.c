@@ -40,6 +40,10 @@ static const char *const rules[] = {
 	"prio 9 meta.ifindex=3 eth.type=0x0806 -> drop",
 	"prio 10 any -> slowpath",
 	"prio 11 eth.type=0x8100 vlan.id=5 -> set(vlan.id=9),pass",
+	/* protocol all, tagged: vlan keys under num_of_vlans */
+	"prio 14 vlan.id=100 vlan.type=0x0800 vlan.count=1 ip.proto=6 "
+	"l4.dport=80 -> drop",
+	"prio 15 vlan.count=0 -> pass",
 };
 
 static void rule_of(const char *text, struct ir_rule *r)
