@@ -4,46 +4,91 @@
  * ("r1 = *(u32 *)(r2 + 12)", "if r1 != 0x800 goto +5"), which is also what
  * LLVM prints for BPF, so the two read alike in one listing.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <llvm-c/Disassembler.h>
-#include <llvm-c/Target.h>
 
 #include "tools/disasm.h"
 
-void LLVMInitializeBPFTargetInfo(void);
-void LLVMInitializeBPFTargetMC(void);
-void LLVMInitializeBPFDisassembler(void);
+/*
+ * libLLVM is ~110 MB; it is opened when explain asks for it, not linked,
+ * so that flowlift itself (compile, apply, the agent on a node or in a
+ * test guest) does not carry it.
+ */
+static const char *const llvm_libs[] = {
+	"libLLVM-14.so.1",
+	"libLLVM-14.so",
+	"/usr/lib/llvm-14/lib/libLLVM-14.so",
+};
 
 struct fl_disasm {
+	void *lib;
 	LLVMDisasmContextRef dc;
+	size_t (*disasm)(LLVMDisasmContextRef, uint8_t *, uint64_t, uint64_t,
+			 char *, size_t);
+	void (*dispose)(LLVMDisasmContextRef);
 };
 
 struct fl_disasm *fl_disasm__new(void)
 {
+	static const char *const inits[] = {
+		"LLVMInitializeBPFTargetInfo",
+		"LLVMInitializeBPFTargetMC",
+		"LLVMInitializeBPFDisassembler",
+	};
+	LLVMDisasmContextRef (*create)(const char *, void *, int,
+				       LLVMOpInfoCallback,
+				       LLVMSymbolLookupCallback);
 	struct fl_disasm *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return NULL;
-	LLVMInitializeBPFTargetInfo();
-	LLVMInitializeBPFTargetMC();
-	LLVMInitializeBPFDisassembler();
-	d->dc = LLVMCreateDisasm("bpfel", NULL, 0, NULL, NULL);
-	if (!d->dc) {
-		free(d);
-		return NULL;
+	for (size_t i = 0; i < sizeof(llvm_libs) / sizeof(llvm_libs[0]); i++) {
+		d->lib = dlopen(llvm_libs[i], RTLD_NOW | RTLD_LOCAL);
+		if (d->lib)
+			break;
 	}
+	if (!d->lib)
+		goto fail;
+	for (size_t i = 0; i < sizeof(inits) / sizeof(inits[0]); i++) {
+		void (*init)(void) = (void (*)(void))dlsym(d->lib, inits[i]);
+
+		if (!init)
+			goto fail;
+		init();
+	}
+	create = (LLVMDisasmContextRef(*)(const char *, void *, int,
+					  LLVMOpInfoCallback,
+					  LLVMSymbolLookupCallback))
+		dlsym(d->lib, "LLVMCreateDisasm");
+	d->disasm = (size_t(*)(LLVMDisasmContextRef, uint8_t *, uint64_t,
+			       uint64_t, char *, size_t))
+		dlsym(d->lib, "LLVMDisasmInstruction");
+	d->dispose = (void (*)(LLVMDisasmContextRef))dlsym(d->lib,
+							   "LLVMDisasmDispose");
+	if (!create || !d->disasm || !d->dispose)
+		goto fail;
+	d->dc = create("bpfel", NULL, 0, NULL, NULL);
+	if (!d->dc)
+		goto fail;
 	return d;
+fail:
+	if (d->lib)
+		dlclose(d->lib);
+	free(d);
+	return NULL;
 }
 
 void fl_disasm__free(struct fl_disasm *d)
 {
 	if (!d)
 		return;
-	LLVMDisasmDispose(d->dc);
+	d->dispose(d->dc);
+	dlclose(d->lib);
 	free(d);
 }
 
@@ -238,7 +283,7 @@ int fl_disasm__insn(struct fl_disasm *d, const struct bpf_insn *insns,
 		return -EINVAL;
 	if (!d || own_is_better(&insns[i]))
 		return fl_disasm__own(insns, n, i, buf, size);
-	len = LLVMDisasmInstruction(d->dc, (uint8_t *)&insns[i],
+	len = d->disasm(d->dc, (uint8_t *)&insns[i],
 				    sizeof(insns[0]), i * sizeof(insns[0]),
 				    tmp, sizeof(tmp));
 	if (len != sizeof(insns[0]))
