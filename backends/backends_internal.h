@@ -22,8 +22,8 @@ extern const struct ir_caps be_rteflow_caps;
 
 /* Name of ifindex: from o->ifnames, else the host (if_indextoname).
  * -ENODEV with a reason in err if neither knows it. */
-int be_ifname(const struct be_opts *o, uint32_t ifindex,
-	      char name[IF_NAMESIZE], char *err, size_t errsz);
+int be_ifname(const struct be_opts *o, uint32_t ifindex, char name[IF_NAMESIZE],
+	      char *err, size_t errsz);
 /* Reverse: from o->ifnames, else if_nametoindex; 0 if unknown. */
 uint32_t be_ifindex(const struct be_opts *o, const char *name);
 
@@ -42,8 +42,7 @@ int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
 /* Can caps match field f at all? */
 bool be_caps_has(const struct ir_caps *caps, enum ir_field_id f);
 /* Exact value of rule r's match on f (must be a full-width mask). */
-bool be_rule_exact(const struct ir_rule *r, enum ir_field_id f,
-		   uint64_t *v);
+bool be_rule_exact(const struct ir_rule *r, enum ir_field_id f, uint64_t *v);
 /* Is m's mask all ones over the field width? */
 bool be_match_is_exact(const struct ir_match *m);
 /* Prefix length of m's mask, or -1 if it is not a prefix. */
@@ -69,14 +68,21 @@ int be_flower_print_filter(const struct be_flower_filter *f,
 			   size_t errsz);
 /* Fill the filter fields (protocol, prio, chain, offload...) for rule r. */
 int be_flower_filter_from_rule(struct be_flower_filter *f,
-			       const struct ir_rule *r,
-			       const struct be_opts *o, char *err,
-			       size_t errsz);
+			       const struct ir_rule *r, const struct be_opts *o,
+			       char *err, size_t errsz);
 
 /* tc flower keys as iproute2 spells them (be_flower.c's table). */
 enum fk_fmt {
-	FK_IFNAME, FK_DEC, FK_MAC, FK_ETHTYPE, FK_PROTO, FK_HEXMASK,
-	FK_FRAG, FK_ADDR, FK_PORT, FK_DECMASK,
+	FK_IFNAME,
+	FK_DEC,
+	FK_MAC,
+	FK_ETHTYPE,
+	FK_PROTO,
+	FK_HEXMASK,
+	FK_FRAG,
+	FK_ADDR,
+	FK_PORT,
+	FK_DECMASK,
 };
 
 struct flower_key {
@@ -103,19 +109,26 @@ struct nlmsghdr *be_flower_nl__encode(void *buf, size_t size, int type,
  * -ENOENT if it is not a flower filter, -EINVAL on a malformed message,
  * -EOPNOTSUPP for a key or action flowlift does not model (reason in
  * err). */
-int be_flower_nl__decode(const struct nlmsghdr *nlh,
-			 const struct be_opts *o, struct be_flower_filter *f,
-			 char *err, size_t errsz);
+int be_flower_nl__decode(const struct nlmsghdr *nlh, const struct be_opts *o,
+			 struct be_flower_filter *f, char *err, size_t errsz);
 /* Print a message decoded (header, the rule, then one attribute a line)
  * for --dry-run. */
-void be_flower_nl__describe(const struct nlmsghdr *nlh,
-			    const struct be_opts *o, FILE *out);
+void be_flower_nl__describe(const struct nlmsghdr *nlh, const struct be_opts *o,
+			    FILE *out);
 /* Attribute name for describe and tests ("TCA_FLOWER_KEY_IPV4_DST"). */
 const char *be_flower_nl__attr_name(uint16_t type);
 
 /* Flower key attributes: one row per (field, context). */
-enum fa_cond { FA_ANY, FA_TCP, FA_UDP, FA_SCTP, FA_ICMP4, FA_ICMP6, FA_V4,
-	       FA_V6 };
+enum fa_cond {
+	FA_ANY,
+	FA_TCP,
+	FA_UDP,
+	FA_SCTP,
+	FA_ICMP4,
+	FA_ICMP6,
+	FA_V4,
+	FA_V6
+};
 
 struct fa {
 	enum ir_field_id field;
@@ -125,7 +138,7 @@ struct fa {
 	unsigned int flags;
 };
 
-#define FA_HOST16 1u        /* u16 in host order (vlan id) */
+#define FA_HOST16 1u	    /* u16 in host order (vlan id) */
 #define FA_NO_EXACT_MASK 2u /* tc sends no mask for an exact value */
 
 extern const struct fa be_flower_fattrs[];

@@ -24,8 +24,8 @@ const struct be_ops *be_find(const char *name)
 	return NULL;
 }
 
-int be_ifname(const struct be_opts *o, uint32_t ifindex,
-	      char name[IF_NAMESIZE], char *err, size_t errsz)
+int be_ifname(const struct be_opts *o, uint32_t ifindex, char name[IF_NAMESIZE],
+	      char *err, size_t errsz)
 {
 	for (size_t i = 0; o && i < o->n_ifnames; i++) {
 		if (o->ifnames[i].ifindex == ifindex) {
@@ -123,8 +123,8 @@ bool be_match_is_exact(const struct ir_match *m)
 	if (m->kind != IR_MATCH_MASK)
 		return m->lo == m->hi;
 	for (size_t i = 0; i < n; i++) {
-		uint8_t full = (i == 0 && top) ? (uint8_t)((1u << top) - 1)
-					       : 0xff;
+		uint8_t full =
+			(i == 0 && top) ? (uint8_t)((1u << top) - 1) : 0xff;
 
 		if (m->mask.b[i] != full)
 			return false;
@@ -179,8 +179,10 @@ uint16_t be_rule_l3_type(const struct ir_rule *r)
 	 * num_of_vlans >= 1): the type after the outer tag */
 	if (!be_rule_exact(r, IR_F_ETH_TYPE, &t))
 		return be_rule_exact(r, IR_F_NUM_VLANS, &nv) && nv >= 1 &&
-		       be_rule_exact(r, IR_F_VLAN_TYPE, &vt) &&
-		       !be_eth_is_vlan(vt) ? vt : 0;
+				       be_rule_exact(r, IR_F_VLAN_TYPE, &vt) &&
+				       !be_eth_is_vlan(vt)
+			       ? vt
+			       : 0;
 	if (!be_eth_is_vlan(t))
 		return t;
 	if (be_rule_exact(r, IR_F_VLAN_TYPE, &vt) && !be_eth_is_vlan(vt))

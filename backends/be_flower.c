@@ -35,32 +35,32 @@
 const struct ir_caps be_flower_caps = {
 	.name = "flower",
 	.dissector = IR_DIS_FLOWER,
-	.field_match = {
-		[IR_F_META_IFINDEX] = IR_CAP_EXACT,
-		[IR_F_ETH_DST] = EMX,
-		[IR_F_ETH_SRC] = EMX,
-		[IR_F_ETH_TYPE] = IR_CAP_EXACT,
-		[IR_F_VLAN_ID] = IR_CAP_EXACT,
-		[IR_F_VLAN_PCP] = IR_CAP_EXACT,
-		[IR_F_VLAN_TYPE] = IR_CAP_EXACT,
-		[IR_F_NUM_VLANS] = IR_CAP_EXACT,
-		[IR_F_IP_PROTO] = IR_CAP_EXACT,
-		[IR_F_IP_TOS] = EMX,
-		[IR_F_IP_TTL] = EMX,
-		[IR_F_IP_FRAG] = IR_CAP_EXACT | IR_CAP_MASK,
-		[IR_F_IP4_SRC] = IR_CAP_EXACT | IR_CAP_PREFIX,
-		[IR_F_IP4_DST] = IR_CAP_EXACT | IR_CAP_PREFIX,
-		[IR_F_IP6_SRC] = IR_CAP_EXACT | IR_CAP_PREFIX,
-		[IR_F_IP6_DST] = IR_CAP_EXACT | IR_CAP_PREFIX,
-		[IR_F_L4_SPORT] = EMX | IR_CAP_RANGE,
-		[IR_F_L4_DPORT] = EMX | IR_CAP_RANGE,
-		[IR_F_TCP_FLAGS] = EMX,
-		[IR_F_ICMP_TYPE] = EMX,
-		[IR_F_ICMP_CODE] = EMX,
-	},
+	.field_match =
+		{
+			[IR_F_META_IFINDEX] = IR_CAP_EXACT,
+			[IR_F_ETH_DST] = EMX,
+			[IR_F_ETH_SRC] = EMX,
+			[IR_F_ETH_TYPE] = IR_CAP_EXACT,
+			[IR_F_VLAN_ID] = IR_CAP_EXACT,
+			[IR_F_VLAN_PCP] = IR_CAP_EXACT,
+			[IR_F_VLAN_TYPE] = IR_CAP_EXACT,
+			[IR_F_NUM_VLANS] = IR_CAP_EXACT,
+			[IR_F_IP_PROTO] = IR_CAP_EXACT,
+			[IR_F_IP_TOS] = EMX,
+			[IR_F_IP_TTL] = EMX,
+			[IR_F_IP_FRAG] = IR_CAP_EXACT | IR_CAP_MASK,
+			[IR_F_IP4_SRC] = IR_CAP_EXACT | IR_CAP_PREFIX,
+			[IR_F_IP4_DST] = IR_CAP_EXACT | IR_CAP_PREFIX,
+			[IR_F_IP6_SRC] = IR_CAP_EXACT | IR_CAP_PREFIX,
+			[IR_F_IP6_DST] = IR_CAP_EXACT | IR_CAP_PREFIX,
+			[IR_F_L4_SPORT] = EMX | IR_CAP_RANGE,
+			[IR_F_L4_DPORT] = EMX | IR_CAP_RANGE,
+			[IR_F_TCP_FLAGS] = EMX,
+			[IR_F_ICMP_TYPE] = EMX,
+			[IR_F_ICMP_CODE] = EMX,
+		},
 	.verdicts = 1u << IR_ACT_SLOWPATH | 1u << IR_ACT_DROP |
-		    1u << IR_ACT_PASS | 1u << IR_ACT_REDIRECT |
-		    1u << IR_ACT_TX,
+		    1u << IR_ACT_PASS | 1u << IR_ACT_REDIRECT | 1u << IR_ACT_TX,
 	.rewrites = true,
 	/* tc prios are 16 bits and 0 means "kernel picks"; the upper half is
 	 * left for be_opts.prio_base. */
@@ -80,19 +80,15 @@ static const struct {
 	uint16_t type;
 	const char *name;
 } eth_names[] = {
-	{ 0x0800, "ip" },
-	{ 0x86dd, "ipv6" },
-	{ 0x8100, "802.1Q" },
-	{ 0x88a8, "802.1ad" },
-	{ 0x0806, "arp" },
+	{0x0800, "ip"},	     {0x86dd, "ipv6"}, {0x8100, "802.1Q"},
+	{0x88a8, "802.1ad"}, {0x0806, "arp"},
 };
 
 static const struct {
 	uint8_t proto;
 	const char *name;
 } proto_names[] = {
-	{ 6, "tcp" }, { 17, "udp" }, { 132, "sctp" }, { 1, "icmp" },
-	{ 58, "icmpv6" },
+	{6, "tcp"}, {17, "udp"}, {132, "sctp"}, {1, "icmp"}, {58, "icmpv6"},
 };
 
 static void print_ethtype(FILE *out, uint16_t t)
@@ -170,30 +166,29 @@ static void print_mac(FILE *out, const uint8_t *b)
 		b[4], b[5]);
 }
 
-
 /* In the order tc's parser needs them. eth.type is the filter protocol,
  * not a key. */
 static const struct flower_key keys[] = {
-	{ IR_F_META_IFINDEX, "indev", FK_IFNAME },
-	{ IR_F_NUM_VLANS, "num_of_vlans", FK_DEC },
-	{ IR_F_ETH_DST, "dst_mac", FK_MAC },
-	{ IR_F_ETH_SRC, "src_mac", FK_MAC },
-	{ IR_F_VLAN_ID, "vlan_id", FK_DEC },
-	{ IR_F_VLAN_PCP, "vlan_prio", FK_DEC },
-	{ IR_F_VLAN_TYPE, "vlan_ethtype", FK_ETHTYPE },
-	{ IR_F_IP_PROTO, "ip_proto", FK_PROTO },
-	{ IR_F_IP_TOS, "ip_tos", FK_HEXMASK },
-	{ IR_F_IP_TTL, "ip_ttl", FK_HEXMASK },
-	{ IR_F_IP_FRAG, "ip_flags", FK_FRAG },
-	{ IR_F_IP4_DST, "dst_ip", FK_ADDR },
-	{ IR_F_IP4_SRC, "src_ip", FK_ADDR },
-	{ IR_F_IP6_DST, "dst_ip", FK_ADDR },
-	{ IR_F_IP6_SRC, "src_ip", FK_ADDR },
-	{ IR_F_L4_DPORT, "dst_port", FK_PORT },
-	{ IR_F_L4_SPORT, "src_port", FK_PORT },
-	{ IR_F_TCP_FLAGS, "tcp_flags", FK_HEXMASK },
-	{ IR_F_ICMP_TYPE, "type", FK_DECMASK },
-	{ IR_F_ICMP_CODE, "code", FK_DECMASK },
+	{IR_F_META_IFINDEX, "indev", FK_IFNAME},
+	{IR_F_NUM_VLANS, "num_of_vlans", FK_DEC},
+	{IR_F_ETH_DST, "dst_mac", FK_MAC},
+	{IR_F_ETH_SRC, "src_mac", FK_MAC},
+	{IR_F_VLAN_ID, "vlan_id", FK_DEC},
+	{IR_F_VLAN_PCP, "vlan_prio", FK_DEC},
+	{IR_F_VLAN_TYPE, "vlan_ethtype", FK_ETHTYPE},
+	{IR_F_IP_PROTO, "ip_proto", FK_PROTO},
+	{IR_F_IP_TOS, "ip_tos", FK_HEXMASK},
+	{IR_F_IP_TTL, "ip_ttl", FK_HEXMASK},
+	{IR_F_IP_FRAG, "ip_flags", FK_FRAG},
+	{IR_F_IP4_DST, "dst_ip", FK_ADDR},
+	{IR_F_IP4_SRC, "src_ip", FK_ADDR},
+	{IR_F_IP6_DST, "dst_ip", FK_ADDR},
+	{IR_F_IP6_SRC, "src_ip", FK_ADDR},
+	{IR_F_L4_DPORT, "dst_port", FK_PORT},
+	{IR_F_L4_SPORT, "src_port", FK_PORT},
+	{IR_F_TCP_FLAGS, "tcp_flags", FK_HEXMASK},
+	{IR_F_ICMP_TYPE, "type", FK_DECMASK},
+	{IR_F_ICMP_CODE, "code", FK_DECMASK},
 };
 
 const struct flower_key *be_flower_key_by_kw(const char *kw, bool v6)
@@ -331,22 +326,25 @@ static int print_keys(FILE *out, const struct be_flower_filter *f,
 		if (fd->layer >= IR_LAYER_L3 && l3 != 0x0800 && l3 != 0x86dd)
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower matches %s only behind protocol "
-				      "ip or ipv6", fd->name);
+				      "ip or ipv6",
+				      fd->name);
 		/* the kernel (is_vlan_key) and tc take vlan keys under
 		 * protocol all when num_of_vlans >= 1 */
 		if ((id == IR_F_VLAN_ID || id == IR_F_VLAN_PCP ||
-		     id == IR_F_VLAN_TYPE) && !be_eth_is_vlan(f->protocol) &&
+		     id == IR_F_VLAN_TYPE) &&
+		    !be_eth_is_vlan(f->protocol) &&
 		    !(f->protocol == 0x0003 && nvlans >= 1))
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower matches %s only with protocol "
 				      "802.1Q or 802.1ad, or num_of_vlans >= "
-				      "1", fd->name);
+				      "1",
+				      fd->name);
 		if ((id == IR_F_L4_DPORT || id == IR_F_L4_SPORT) &&
-		    (!has_proto ||
-		     (proto != 6 && proto != 17 && proto != 132)))
+		    (!has_proto || (proto != 6 && proto != 17 && proto != 132)))
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower matches %s only with ip_proto "
-				      "tcp, udp or sctp", fd->name);
+				      "tcp, udp or sctp",
+				      fd->name);
 		if (id == IR_F_TCP_FLAGS && proto != 6)
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower matches tcp.flags only with "
@@ -356,7 +354,8 @@ static int print_keys(FILE *out, const struct be_flower_filter *f,
 		    !(proto == 58 && l3 == 0x86dd))
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower matches %s only with ip_proto "
-				      "icmp (ip) or icmpv6 (ipv6)", fd->name);
+				      "icmp (ip) or icmpv6 (ipv6)",
+				      fd->name);
 	}
 	for (size_t k = 0; k < FL_ARRAY_SIZE(keys); k++) {
 		const struct ir_match *m = ir_rule__find(r, keys[k].field);
@@ -395,10 +394,10 @@ static int print_rewrite(FILE *out, const struct ir_rewrite *rw, char *err,
 		fputs(" action vlan pop pipe", out);
 		return 0;
 	case IR_RW_SET_FIELD:
-		if (rw->field == IR_F_VLAN_ID && be_match_is_exact(
-			&(struct ir_match){ .field = IR_F_VLAN_ID,
-					    .kind = IR_MATCH_MASK,
-					    .mask = rw->mask })) {
+		if (rw->field == IR_F_VLAN_ID &&
+		    be_match_is_exact(&(struct ir_match){.field = IR_F_VLAN_ID,
+							 .kind = IR_MATCH_MASK,
+							 .mask = rw->mask})) {
 			fprintf(out, " action vlan modify id %llu pipe",
 				(unsigned long long)ir_val__u64(&rw->val,
 								IR_F_VLAN_ID));
@@ -451,9 +450,8 @@ static int print_verdict(FILE *out, const struct be_flower_filter *f,
 }
 
 int be_flower_filter_from_rule(struct be_flower_filter *f,
-			       const struct ir_rule *r,
-			       const struct be_opts *o, char *err,
-			       size_t errsz)
+			       const struct ir_rule *r, const struct be_opts *o,
+			       char *err, size_t errsz)
 {
 	uint64_t t;
 	uint32_t prio = r->prio + o->prio_base;
@@ -461,8 +459,8 @@ int be_flower_filter_from_rule(struct be_flower_filter *f,
 	memset(f, 0, sizeof(*f));
 	if (prio < 1 || prio > 0xffff || prio < r->prio)
 		return fl_err(err, errsz, -ERANGE,
-			      "prio %u (+%u) is outside tc's 1..65535",
-			      r->prio, o->prio_base);
+			      "prio %u (+%u) is outside tc's 1..65535", r->prio,
+			      o->prio_base);
 	f->egress = o->egress;
 	f->chain = o->chain;
 	f->prio = prio;
@@ -527,16 +525,19 @@ static void print_header(const struct ir_ruleset *rs, const struct be_opts *o,
 		offload_names[o->offload]);
 	be_print_meta(rs, out);
 	if (n_dup)
-		fprintf(out, "# duplicates: %zu rules with the matches of an "
-			"earlier rule left out (they never match)\n", n_dup);
+		fprintf(out,
+			"# duplicates: %zu rules with the matches of an "
+			"earlier rule left out (they never match)\n",
+			n_dup);
 	if (o->offload == BE_OFFLOAD_HW)
 		fprintf(out, "# slow path: action trap and misses go to the "
-			"eBPF program after these rules in software\n");
+			     "eBPF program after these rules in software\n");
 	else
-		fprintf(out, "# slow path: chain %u (action goto chain %u) and "
+		fprintf(out,
+			"# slow path: chain %u (action goto chain %u) and "
 			"misses after the last prio: attach the eBPF program "
-			"in both\n", be_flower_slow_chain(o),
-			be_flower_slow_chain(o));
+			"in both\n",
+			be_flower_slow_chain(o), be_flower_slow_chain(o));
 	fprintf(out, "# tc setup: tc qdisc add dev %s clsact\n", o->dev);
 }
 
@@ -546,8 +547,7 @@ static void print_header(const struct ir_ruleset *rs, const struct be_opts *o,
  * out (1..4); out rules share r's provenance pointers (not owned). */
 static size_t expand_ports(const struct ir_rule *r, struct ir_rule *out)
 {
-	static const enum ir_field_id ports[] = { IR_F_L4_SPORT,
-						  IR_F_L4_DPORT };
+	static const enum ir_field_id ports[] = {IR_F_L4_SPORT, IR_F_L4_DPORT};
 	size_t n = 1;
 
 	out[0] = *r;
@@ -558,8 +558,8 @@ static size_t expand_ports(const struct ir_rule *r, struct ir_rule *out)
 		if (!m || m->kind != IR_MATCH_RANGE || m->lo || !m->hi)
 			continue;
 		for (size_t i = 0; i < k; i++) {
-			struct ir_match *a = (struct ir_match *)
-				ir_rule__find(&out[i], ports[p]);
+			struct ir_match *a = (struct ir_match *)ir_rule__find(
+				&out[i], ports[p]);
 
 			out[n] = out[i];
 			ir_match__exact(a, ports[p], 0);
@@ -622,7 +622,7 @@ static int print_rule(const struct ir_rule *r, size_t i,
 static int flower_print(const struct ir_ruleset *rs, const struct be_opts *o,
 			FILE *out, char *err, size_t errsz)
 {
-	struct be_flower_filter prev = { 0 };
+	struct be_flower_filter prev = {0};
 	struct ir_rule var[4];
 	struct be_opts ob = *o;
 	size_t n = ir_ruleset__count(rs), n_dup, n_var;
@@ -643,15 +643,15 @@ static int flower_print(const struct ir_ruleset *rs, const struct be_opts *o,
 			continue;
 		n_var = expand_ports(r, var);
 		for (size_t v = 0; v < n_var && !ret; v++)
-			ret = print_rule(&var[v], i, o, &ob, &prev, &first,
-					 out, err, errsz);
+			ret = print_rule(&var[v], i, o, &ob, &prev, &first, out,
+					 err, errsz);
 	}
 	free(dup);
 	return ret ? ret : ferror(out) ? -EIO : 0;
 }
 
-struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o,
-				   char *err, size_t errsz);
+struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
+				   size_t errsz);
 
 const struct be_ops be_flower_ops = {
 	.name = "flower",

@@ -29,43 +29,46 @@
 #include "backends/backends_internal.h"
 #include "common/common.h"
 
-#define FA(f, k, m, l, c, fl) \
-	{ .field = f, .key = k, .mask = m, .len = l, .cond = c, .flags = fl }
+#define FA(f, k, m, l, c, fl)                                         \
+	{                                                             \
+		.field = f, .key = k, .mask = m, .len = l, .cond = c, \
+		.flags = fl                                           \
+	}
 
 const struct fa be_flower_fattrs[] = {
 	FA(IR_F_NUM_VLANS, TCA_FLOWER_KEY_NUM_OF_VLANS, 0, 1, FA_ANY, 0),
 	FA(IR_F_VLAN_ID, TCA_FLOWER_KEY_VLAN_ID, 0, 2, FA_ANY, FA_HOST16),
 	FA(IR_F_VLAN_PCP, TCA_FLOWER_KEY_VLAN_PRIO, 0, 1, FA_ANY, 0),
 	FA(IR_F_VLAN_TYPE, TCA_FLOWER_KEY_VLAN_ETH_TYPE, 0, 2, FA_ANY, 0),
-	FA(IR_F_ETH_DST, TCA_FLOWER_KEY_ETH_DST,
-	   TCA_FLOWER_KEY_ETH_DST_MASK, 6, FA_ANY, 0),
-	FA(IR_F_ETH_SRC, TCA_FLOWER_KEY_ETH_SRC,
-	   TCA_FLOWER_KEY_ETH_SRC_MASK, 6, FA_ANY, 0),
+	FA(IR_F_ETH_DST, TCA_FLOWER_KEY_ETH_DST, TCA_FLOWER_KEY_ETH_DST_MASK, 6,
+	   FA_ANY, 0),
+	FA(IR_F_ETH_SRC, TCA_FLOWER_KEY_ETH_SRC, TCA_FLOWER_KEY_ETH_SRC_MASK, 6,
+	   FA_ANY, 0),
 	FA(IR_F_IP_PROTO, TCA_FLOWER_KEY_IP_PROTO, 0, 1, FA_ANY, 0),
-	FA(IR_F_IP_TOS, TCA_FLOWER_KEY_IP_TOS,
-	   TCA_FLOWER_KEY_IP_TOS_MASK, 1, FA_ANY, 0),
-	FA(IR_F_IP_TTL, TCA_FLOWER_KEY_IP_TTL,
-	   TCA_FLOWER_KEY_IP_TTL_MASK, 1, FA_ANY, 0),
-	FA(IR_F_IP4_SRC, TCA_FLOWER_KEY_IPV4_SRC,
-	   TCA_FLOWER_KEY_IPV4_SRC_MASK, 4, FA_V4, 0),
-	FA(IR_F_IP4_DST, TCA_FLOWER_KEY_IPV4_DST,
-	   TCA_FLOWER_KEY_IPV4_DST_MASK, 4, FA_V4, 0),
-	FA(IR_F_IP6_SRC, TCA_FLOWER_KEY_IPV6_SRC,
-	   TCA_FLOWER_KEY_IPV6_SRC_MASK, 16, FA_V6, 0),
-	FA(IR_F_IP6_DST, TCA_FLOWER_KEY_IPV6_DST,
-	   TCA_FLOWER_KEY_IPV6_DST_MASK, 16, FA_V6, 0),
-	FA(IR_F_L4_SPORT, TCA_FLOWER_KEY_TCP_SRC,
-	   TCA_FLOWER_KEY_TCP_SRC_MASK, 2, FA_TCP, FA_NO_EXACT_MASK),
-	FA(IR_F_L4_DPORT, TCA_FLOWER_KEY_TCP_DST,
-	   TCA_FLOWER_KEY_TCP_DST_MASK, 2, FA_TCP, FA_NO_EXACT_MASK),
-	FA(IR_F_L4_SPORT, TCA_FLOWER_KEY_UDP_SRC,
-	   TCA_FLOWER_KEY_UDP_SRC_MASK, 2, FA_UDP, FA_NO_EXACT_MASK),
-	FA(IR_F_L4_DPORT, TCA_FLOWER_KEY_UDP_DST,
-	   TCA_FLOWER_KEY_UDP_DST_MASK, 2, FA_UDP, FA_NO_EXACT_MASK),
-	FA(IR_F_L4_SPORT, TCA_FLOWER_KEY_SCTP_SRC,
-	   TCA_FLOWER_KEY_SCTP_SRC_MASK, 2, FA_SCTP, FA_NO_EXACT_MASK),
-	FA(IR_F_L4_DPORT, TCA_FLOWER_KEY_SCTP_DST,
-	   TCA_FLOWER_KEY_SCTP_DST_MASK, 2, FA_SCTP, FA_NO_EXACT_MASK),
+	FA(IR_F_IP_TOS, TCA_FLOWER_KEY_IP_TOS, TCA_FLOWER_KEY_IP_TOS_MASK, 1,
+	   FA_ANY, 0),
+	FA(IR_F_IP_TTL, TCA_FLOWER_KEY_IP_TTL, TCA_FLOWER_KEY_IP_TTL_MASK, 1,
+	   FA_ANY, 0),
+	FA(IR_F_IP4_SRC, TCA_FLOWER_KEY_IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC_MASK,
+	   4, FA_V4, 0),
+	FA(IR_F_IP4_DST, TCA_FLOWER_KEY_IPV4_DST, TCA_FLOWER_KEY_IPV4_DST_MASK,
+	   4, FA_V4, 0),
+	FA(IR_F_IP6_SRC, TCA_FLOWER_KEY_IPV6_SRC, TCA_FLOWER_KEY_IPV6_SRC_MASK,
+	   16, FA_V6, 0),
+	FA(IR_F_IP6_DST, TCA_FLOWER_KEY_IPV6_DST, TCA_FLOWER_KEY_IPV6_DST_MASK,
+	   16, FA_V6, 0),
+	FA(IR_F_L4_SPORT, TCA_FLOWER_KEY_TCP_SRC, TCA_FLOWER_KEY_TCP_SRC_MASK,
+	   2, FA_TCP, FA_NO_EXACT_MASK),
+	FA(IR_F_L4_DPORT, TCA_FLOWER_KEY_TCP_DST, TCA_FLOWER_KEY_TCP_DST_MASK,
+	   2, FA_TCP, FA_NO_EXACT_MASK),
+	FA(IR_F_L4_SPORT, TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK,
+	   2, FA_UDP, FA_NO_EXACT_MASK),
+	FA(IR_F_L4_DPORT, TCA_FLOWER_KEY_UDP_DST, TCA_FLOWER_KEY_UDP_DST_MASK,
+	   2, FA_UDP, FA_NO_EXACT_MASK),
+	FA(IR_F_L4_SPORT, TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK,
+	   2, FA_SCTP, FA_NO_EXACT_MASK),
+	FA(IR_F_L4_DPORT, TCA_FLOWER_KEY_SCTP_DST, TCA_FLOWER_KEY_SCTP_DST_MASK,
+	   2, FA_SCTP, FA_NO_EXACT_MASK),
 	FA(IR_F_TCP_FLAGS, TCA_FLOWER_KEY_TCP_FLAGS,
 	   TCA_FLOWER_KEY_TCP_FLAGS_MASK, 2, FA_TCP, 0),
 	FA(IR_F_ICMP_TYPE, TCA_FLOWER_KEY_ICMPV4_TYPE,
@@ -84,14 +87,22 @@ const size_t be_flower_n_fattrs = FL_ARRAY_SIZE(be_flower_fattrs);
 static bool cond_holds(enum fa_cond c, uint16_t l3, int l4)
 {
 	switch (c) {
-	case FA_ANY: return true;
-	case FA_TCP: return l4 == 6;
-	case FA_UDP: return l4 == 17;
-	case FA_SCTP: return l4 == 132;
-	case FA_ICMP4: return l4 == 1 && l3 == 0x0800;
-	case FA_ICMP6: return l4 == 58 && l3 == 0x86dd;
-	case FA_V4: return l3 == 0x0800;
-	case FA_V6: return l3 == 0x86dd;
+	case FA_ANY:
+		return true;
+	case FA_TCP:
+		return l4 == 6;
+	case FA_UDP:
+		return l4 == 17;
+	case FA_SCTP:
+		return l4 == 132;
+	case FA_ICMP4:
+		return l4 == 1 && l3 == 0x0800;
+	case FA_ICMP6:
+		return l4 == 58 && l3 == 0x86dd;
+	case FA_V4:
+		return l3 == 0x0800;
+	case FA_V6:
+		return l3 == 0x86dd;
 	}
 	return false;
 }
@@ -150,11 +161,13 @@ static int put_match(struct nlmsghdr *nlh, const struct ir_match *m,
 			mnl_attr_put_u16(nlh, a->key, htons(m->lo));
 			return 0;
 		}
-		mnl_attr_put_u16(nlh, src ? TCA_FLOWER_KEY_PORT_SRC_MIN
-					  : TCA_FLOWER_KEY_PORT_DST_MIN,
+		mnl_attr_put_u16(nlh,
+				 src ? TCA_FLOWER_KEY_PORT_SRC_MIN
+				     : TCA_FLOWER_KEY_PORT_DST_MIN,
 				 htons(m->lo));
-		mnl_attr_put_u16(nlh, src ? TCA_FLOWER_KEY_PORT_SRC_MAX
-					  : TCA_FLOWER_KEY_PORT_DST_MAX,
+		mnl_attr_put_u16(nlh,
+				 src ? TCA_FLOWER_KEY_PORT_SRC_MAX
+				     : TCA_FLOWER_KEY_PORT_DST_MAX,
 				 htons(m->hi));
 		return 0;
 	}
@@ -163,8 +176,9 @@ static int put_match(struct nlmsghdr *nlh, const struct ir_match *m,
 			      "flower netlink: %s is exact only", fd->name);
 	put_val(nlh, a->key, a, &m->key, m->field);
 	/* tc sends exact ports bare, except 0, which it takes as 0/0xffff */
-	if (a->mask && !((a->flags & FA_NO_EXACT_MASK) && be_match_is_exact(m) &&
-			 ir_val__u64(&m->key, m->field)))
+	if (a->mask &&
+	    !((a->flags & FA_NO_EXACT_MASK) && be_match_is_exact(m) &&
+	      ir_val__u64(&m->key, m->field)))
 		put_val(nlh, a->mask, a, &m->mask, m->field);
 	return 0;
 }
@@ -172,7 +186,7 @@ static int put_match(struct nlmsghdr *nlh, const struct ir_match *m,
 static int put_rewrite(struct nlmsghdr *nlh, const struct ir_rewrite *rw,
 		       char *err, size_t errsz)
 {
-	struct tc_vlan v = { .action = TC_ACT_PIPE };
+	struct tc_vlan v = {.action = TC_ACT_PIPE};
 	struct nlattr *opts;
 
 	mnl_attr_put_strz(nlh, TCA_ACT_KIND, "vlan");
@@ -209,8 +223,8 @@ static int put_verdict(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 		       char *err, size_t errsz)
 {
 	const struct ir_action *a = &f->rule.action;
-	struct tc_gact g = { 0 };
-	struct tc_mirred mr = { .action = TC_ACT_STOLEN };
+	struct tc_gact g = {0};
+	struct tc_mirred mr = {.action = TC_ACT_STOLEN};
 	struct nlattr *opts;
 
 	switch (a->verdict) {
@@ -231,7 +245,8 @@ static int put_verdict(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 	case IR_ACT_TX:
 	case IR_ACT_REDIRECT:
 		mr.eaction = a->verdict == IR_ACT_REDIRECT && a->ingress
-				     ? TCA_INGRESS_REDIR : TCA_EGRESS_REDIR;
+				     ? TCA_INGRESS_REDIR
+				     : TCA_EGRESS_REDIR;
 		mr.ifindex = a->verdict == IR_ACT_TX ? f->ifindex : a->ifindex;
 		mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
 		opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS | NLA_F_NESTED);
@@ -386,7 +401,7 @@ int be_flower_nl__del(struct be_nl *nl, const struct be_flower_filter *f,
 	char buf[4096];
 	struct nlmsghdr *nlh;
 
-	nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_DELTFILTER, 0, f,
-				   NULL, NULL, 0);
+	nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_DELTFILTER, 0, f, NULL,
+				   NULL, 0);
 	return nlh ? be_nl__queue(nl, nlh, tag) : -errno;
 }

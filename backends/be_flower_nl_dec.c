@@ -30,34 +30,65 @@ static const struct {
 	uint16_t type;
 	const char *name;
 } attr_names[] = {
-#define N(x) { x, #x }
-	N(TCA_FLOWER_CLASSID), N(TCA_FLOWER_INDEV), N(TCA_FLOWER_ACT),
-	N(TCA_FLOWER_KEY_ETH_DST), N(TCA_FLOWER_KEY_ETH_DST_MASK),
-	N(TCA_FLOWER_KEY_ETH_SRC), N(TCA_FLOWER_KEY_ETH_SRC_MASK),
-	N(TCA_FLOWER_KEY_ETH_TYPE), N(TCA_FLOWER_KEY_IP_PROTO),
-	N(TCA_FLOWER_KEY_IPV4_SRC), N(TCA_FLOWER_KEY_IPV4_SRC_MASK),
-	N(TCA_FLOWER_KEY_IPV4_DST), N(TCA_FLOWER_KEY_IPV4_DST_MASK),
-	N(TCA_FLOWER_KEY_IPV6_SRC), N(TCA_FLOWER_KEY_IPV6_SRC_MASK),
-	N(TCA_FLOWER_KEY_IPV6_DST), N(TCA_FLOWER_KEY_IPV6_DST_MASK),
-	N(TCA_FLOWER_KEY_TCP_SRC), N(TCA_FLOWER_KEY_TCP_DST),
-	N(TCA_FLOWER_KEY_UDP_SRC), N(TCA_FLOWER_KEY_UDP_DST),
-	N(TCA_FLOWER_FLAGS), N(TCA_FLOWER_KEY_VLAN_ID),
-	N(TCA_FLOWER_KEY_VLAN_PRIO), N(TCA_FLOWER_KEY_VLAN_ETH_TYPE),
-	N(TCA_FLOWER_KEY_TCP_SRC_MASK), N(TCA_FLOWER_KEY_TCP_DST_MASK),
-	N(TCA_FLOWER_KEY_UDP_SRC_MASK), N(TCA_FLOWER_KEY_UDP_DST_MASK),
-	N(TCA_FLOWER_KEY_SCTP_SRC_MASK), N(TCA_FLOWER_KEY_SCTP_DST_MASK),
-	N(TCA_FLOWER_KEY_SCTP_SRC), N(TCA_FLOWER_KEY_SCTP_DST),
-	N(TCA_FLOWER_KEY_FLAGS), N(TCA_FLOWER_KEY_FLAGS_MASK),
-	N(TCA_FLOWER_KEY_ICMPV4_CODE), N(TCA_FLOWER_KEY_ICMPV4_CODE_MASK),
-	N(TCA_FLOWER_KEY_ICMPV4_TYPE), N(TCA_FLOWER_KEY_ICMPV4_TYPE_MASK),
-	N(TCA_FLOWER_KEY_ICMPV6_CODE), N(TCA_FLOWER_KEY_ICMPV6_CODE_MASK),
-	N(TCA_FLOWER_KEY_ICMPV6_TYPE), N(TCA_FLOWER_KEY_ICMPV6_TYPE_MASK),
-	N(TCA_FLOWER_KEY_TCP_FLAGS), N(TCA_FLOWER_KEY_TCP_FLAGS_MASK),
-	N(TCA_FLOWER_KEY_IP_TOS), N(TCA_FLOWER_KEY_IP_TOS_MASK),
-	N(TCA_FLOWER_KEY_IP_TTL), N(TCA_FLOWER_KEY_IP_TTL_MASK),
-	N(TCA_FLOWER_IN_HW_COUNT), N(TCA_FLOWER_KEY_PORT_SRC_MIN),
-	N(TCA_FLOWER_KEY_PORT_SRC_MAX), N(TCA_FLOWER_KEY_PORT_DST_MIN),
-	N(TCA_FLOWER_KEY_PORT_DST_MAX), N(TCA_FLOWER_KEY_NUM_OF_VLANS),
+#define N(x)          \
+	{             \
+		x, #x \
+	}
+	N(TCA_FLOWER_CLASSID),
+	N(TCA_FLOWER_INDEV),
+	N(TCA_FLOWER_ACT),
+	N(TCA_FLOWER_KEY_ETH_DST),
+	N(TCA_FLOWER_KEY_ETH_DST_MASK),
+	N(TCA_FLOWER_KEY_ETH_SRC),
+	N(TCA_FLOWER_KEY_ETH_SRC_MASK),
+	N(TCA_FLOWER_KEY_ETH_TYPE),
+	N(TCA_FLOWER_KEY_IP_PROTO),
+	N(TCA_FLOWER_KEY_IPV4_SRC),
+	N(TCA_FLOWER_KEY_IPV4_SRC_MASK),
+	N(TCA_FLOWER_KEY_IPV4_DST),
+	N(TCA_FLOWER_KEY_IPV4_DST_MASK),
+	N(TCA_FLOWER_KEY_IPV6_SRC),
+	N(TCA_FLOWER_KEY_IPV6_SRC_MASK),
+	N(TCA_FLOWER_KEY_IPV6_DST),
+	N(TCA_FLOWER_KEY_IPV6_DST_MASK),
+	N(TCA_FLOWER_KEY_TCP_SRC),
+	N(TCA_FLOWER_KEY_TCP_DST),
+	N(TCA_FLOWER_KEY_UDP_SRC),
+	N(TCA_FLOWER_KEY_UDP_DST),
+	N(TCA_FLOWER_FLAGS),
+	N(TCA_FLOWER_KEY_VLAN_ID),
+	N(TCA_FLOWER_KEY_VLAN_PRIO),
+	N(TCA_FLOWER_KEY_VLAN_ETH_TYPE),
+	N(TCA_FLOWER_KEY_TCP_SRC_MASK),
+	N(TCA_FLOWER_KEY_TCP_DST_MASK),
+	N(TCA_FLOWER_KEY_UDP_SRC_MASK),
+	N(TCA_FLOWER_KEY_UDP_DST_MASK),
+	N(TCA_FLOWER_KEY_SCTP_SRC_MASK),
+	N(TCA_FLOWER_KEY_SCTP_DST_MASK),
+	N(TCA_FLOWER_KEY_SCTP_SRC),
+	N(TCA_FLOWER_KEY_SCTP_DST),
+	N(TCA_FLOWER_KEY_FLAGS),
+	N(TCA_FLOWER_KEY_FLAGS_MASK),
+	N(TCA_FLOWER_KEY_ICMPV4_CODE),
+	N(TCA_FLOWER_KEY_ICMPV4_CODE_MASK),
+	N(TCA_FLOWER_KEY_ICMPV4_TYPE),
+	N(TCA_FLOWER_KEY_ICMPV4_TYPE_MASK),
+	N(TCA_FLOWER_KEY_ICMPV6_CODE),
+	N(TCA_FLOWER_KEY_ICMPV6_CODE_MASK),
+	N(TCA_FLOWER_KEY_ICMPV6_TYPE),
+	N(TCA_FLOWER_KEY_ICMPV6_TYPE_MASK),
+	N(TCA_FLOWER_KEY_TCP_FLAGS),
+	N(TCA_FLOWER_KEY_TCP_FLAGS_MASK),
+	N(TCA_FLOWER_KEY_IP_TOS),
+	N(TCA_FLOWER_KEY_IP_TOS_MASK),
+	N(TCA_FLOWER_KEY_IP_TTL),
+	N(TCA_FLOWER_KEY_IP_TTL_MASK),
+	N(TCA_FLOWER_IN_HW_COUNT),
+	N(TCA_FLOWER_KEY_PORT_SRC_MIN),
+	N(TCA_FLOWER_KEY_PORT_SRC_MAX),
+	N(TCA_FLOWER_KEY_PORT_DST_MIN),
+	N(TCA_FLOWER_KEY_PORT_DST_MAX),
+	N(TCA_FLOWER_KEY_NUM_OF_VLANS),
 #undef N
 };
 
@@ -162,8 +193,9 @@ static int decode_keys(const struct nlattr **tb, bool *used,
 	if (tb[TCA_FLOWER_KEY_FLAGS]) {
 		uint32_t k = ntohl(mnl_attr_get_u32(tb[TCA_FLOWER_KEY_FLAGS]));
 		uint32_t mk = tb[TCA_FLOWER_KEY_FLAGS_MASK]
-			? ntohl(mnl_attr_get_u32(tb[TCA_FLOWER_KEY_FLAGS_MASK]))
-			: 3;
+				      ? ntohl(mnl_attr_get_u32(
+						tb[TCA_FLOWER_KEY_FLAGS_MASK]))
+				      : 3;
 
 		if (k & ~3u || mk & ~3u)
 			return fl_err(err, errsz, -EOPNOTSUPP,
@@ -195,9 +227,8 @@ static const struct nlattr *nested(const struct nlattr *a, uint16_t type)
 {
 	const struct nlattr *c;
 
-	mnl_attr_for_each_nested(c, a)
-		if (mnl_attr_get_type(c) == type)
-			return c;
+	mnl_attr_for_each_nested(c,
+				 a) if (mnl_attr_get_type(c) == type) return c;
 	return NULL;
 }
 
@@ -240,10 +271,10 @@ static int decode_action(const struct nlattr *act, struct be_flower_filter *f,
 	    mnl_attr_get_payload_len(p) >= sizeof(struct tc_vlan)) {
 		const struct tc_vlan *v = mnl_attr_get_payload(p);
 		const struct nlattr *id = nested(opts, TCA_VLAN_PUSH_VLAN_ID);
-		const struct nlattr *pr = nested(opts,
-						 TCA_VLAN_PUSH_VLAN_PROTOCOL);
-		const struct nlattr *pc = nested(opts,
-						 TCA_VLAN_PUSH_VLAN_PRIORITY);
+		const struct nlattr *pr =
+			nested(opts, TCA_VLAN_PUSH_VLAN_PROTOCOL);
+		const struct nlattr *pc =
+			nested(opts, TCA_VLAN_PUSH_VLAN_PRIORITY);
 		struct ir_rewrite *rw;
 
 		if (a->n_rewrites >= IR_MAX_REWRITES)
@@ -264,8 +295,8 @@ static int decode_action(const struct nlattr *act, struct be_flower_filter *f,
 					 mnl_attr_get_u16(id));
 			ir_val__from_u64(&rw->mask, IR_F_VLAN_ID, 0xfff);
 		} else {
-			return fl_err(err, errsz, -EOPNOTSUPP,
-				      "vlan action %d", v->v_action);
+			return fl_err(err, errsz, -EOPNOTSUPP, "vlan action %d",
+				      v->v_action);
 		}
 		return 0;
 	}
@@ -285,10 +316,9 @@ static int decode_action(const struct nlattr *act, struct be_flower_filter *f,
 		else if (TC_ACT_EXT_CMP(g->action, TC_ACT_GOTO_CHAIN)) {
 			a->verdict = IR_ACT_SLOWPATH;
 			f->goto_chain = g->action & TC_ACT_EXT_VAL_MASK;
-		}
-		else
-			return fl_err(err, errsz, -EOPNOTSUPP,
-				      "gact action %d", g->action);
+		} else
+			return fl_err(err, errsz, -EOPNOTSUPP, "gact action %d",
+				      g->action);
 		return 0;
 	}
 	if (!strcmp(k, "mirred") &&
@@ -299,7 +329,8 @@ static int decode_action(const struct nlattr *act, struct be_flower_filter *f,
 		    m->eaction != TCA_INGRESS_REDIR)
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "mirred eaction %d", m->eaction);
-		if (m->eaction == TCA_EGRESS_REDIR && m->ifindex == f->ifindex) {
+		if (m->eaction == TCA_EGRESS_REDIR &&
+		    m->ifindex == f->ifindex) {
 			a->verdict = IR_ACT_TX;
 		} else {
 			a->verdict = IR_ACT_REDIRECT;
@@ -317,14 +348,15 @@ static int decode_actions(const struct nlattr *acts, struct be_flower_filter *f,
 	const struct nlattr *act, *ck;
 	int n = 0, i = 0, ret;
 
-	mnl_attr_for_each_nested(act, acts)
-		n++;
+	mnl_attr_for_each_nested(act, acts) n++;
 	if (!n)
 		return fl_err(err, errsz, -EINVAL, "filter without actions");
-	mnl_attr_for_each_nested(act, acts) {
+	mnl_attr_for_each_nested(act, acts)
+	{
 		if (i == 0) {
 			ck = nested(act, TCA_ACT_COOKIE);
-			if (ck && mnl_attr_get_payload_len(ck) <= BE_COOKIE_MAX) {
+			if (ck &&
+			    mnl_attr_get_payload_len(ck) <= BE_COOKIE_MAX) {
 				f->cookie_len = mnl_attr_get_payload_len(ck);
 				memcpy(f->cookie, mnl_attr_get_payload(ck),
 				       f->cookie_len);
@@ -340,17 +372,19 @@ static int decode_actions(const struct nlattr *acts, struct be_flower_filter *f,
 
 /* Options the decoder reads as a whole, beside the key table. */
 static const uint16_t handled[] = {
-	TCA_FLOWER_ACT, TCA_FLOWER_FLAGS, TCA_FLOWER_KEY_ETH_TYPE,
-	TCA_FLOWER_IN_HW_COUNT, TCA_FLOWER_CLASSID,
+	TCA_FLOWER_ACT,
+	TCA_FLOWER_FLAGS,
+	TCA_FLOWER_KEY_ETH_TYPE,
+	TCA_FLOWER_IN_HW_COUNT,
+	TCA_FLOWER_CLASSID,
 };
 
-int be_flower_nl__decode(const struct nlmsghdr *nlh,
-			 const struct be_opts *o, struct be_flower_filter *f,
-			 char *err, size_t errsz)
+int be_flower_nl__decode(const struct nlmsghdr *nlh, const struct be_opts *o,
+			 struct be_flower_filter *f, char *err, size_t errsz)
 {
-	const struct nlattr *tb[TCA_FLOWER_MAX + 1] = { 0 };
+	const struct nlattr *tb[TCA_FLOWER_MAX + 1] = {0};
 	const struct nlattr *a, *kind = NULL, *opts = NULL;
-	bool used[TCA_FLOWER_MAX + 1] = { 0 };
+	bool used[TCA_FLOWER_MAX + 1] = {0};
 	const struct tcmsg *tcm;
 	struct ir_match m;
 	uint32_t flags;
@@ -367,7 +401,8 @@ int be_flower_nl__decode(const struct nlmsghdr *nlh,
 	f->protocol = ntohs(TC_H_MIN(tcm->tcm_info));
 	f->handle = tcm->tcm_handle;
 	f->rule.prio = f->prio;
-	mnl_attr_for_each(a, nlh, sizeof(*tcm)) {
+	mnl_attr_for_each(a, nlh, sizeof(*tcm))
+	{
 		if (mnl_attr_get_type(a) == TCA_KIND)
 			kind = a;
 		else if (mnl_attr_get_type(a) == TCA_OPTIONS)
@@ -417,12 +452,13 @@ enum dlvl { D_TOP, D_OPTS, D_ACTS, D_ACT, D_ACTOPTS };
 static const char *level_name(enum dlvl l, uint16_t t, bool *nest,
 			      enum dlvl *sub)
 {
-	static const char *const top[] = { [TCA_KIND] = "TCA_KIND",
-		[TCA_OPTIONS] = "TCA_OPTIONS", [TCA_CHAIN] = "TCA_CHAIN" };
-	static const char *const act[] = { [TCA_ACT_KIND] = "TCA_ACT_KIND",
-		[TCA_ACT_OPTIONS] = "TCA_ACT_OPTIONS",
-		[TCA_ACT_COOKIE] = "TCA_ACT_COOKIE",
-		[TCA_ACT_STATS] = "TCA_ACT_STATS" };
+	static const char *const top[] = {[TCA_KIND] = "TCA_KIND",
+					  [TCA_OPTIONS] = "TCA_OPTIONS",
+					  [TCA_CHAIN] = "TCA_CHAIN"};
+	static const char *const act[] = {[TCA_ACT_KIND] = "TCA_ACT_KIND",
+					  [TCA_ACT_OPTIONS] = "TCA_ACT_OPTIONS",
+					  [TCA_ACT_COOKIE] = "TCA_ACT_COOKIE",
+					  [TCA_ACT_STATS] = "TCA_ACT_STATS"};
 
 	*nest = false;
 	switch (l) {
@@ -465,8 +501,8 @@ static void describe_attrs(const struct nlattr *first, const void *end,
 		bool nest;
 		const char *n = level_name(lvl, t, &nest, &sub);
 
-		fprintf(out, "%*s%s (%u) len %u", depth * 2, "",
-			n ? n : "attr", t, len);
+		fprintf(out, "%*s%s (%u) len %u", depth * 2, "", n ? n : "attr",
+			t, len);
 		if (nest && len >= sizeof(*a)) {
 			fputc('\n', out);
 			describe_attrs(mnl_attr_get_payload(a), p + len,
@@ -483,23 +519,24 @@ static void describe_attrs(const struct nlattr *first, const void *end,
 	}
 }
 
-void be_flower_nl__describe(const struct nlmsghdr *nlh,
-			    const struct be_opts *o, FILE *out)
+void be_flower_nl__describe(const struct nlmsghdr *nlh, const struct be_opts *o,
+			    FILE *out)
 {
 	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
 	struct be_flower_filter f;
 	char err[256] = "", rule[1024];
 	int ret;
 
-	fprintf(out, "%s flags 0x%x ifindex %d parent %x:%x prio %u "
+	fprintf(out,
+		"%s flags 0x%x ifindex %d parent %x:%x prio %u "
 		"protocol 0x%04x handle 0x%x\n",
 		nlh->nlmsg_type == RTM_NEWTFILTER   ? "RTM_NEWTFILTER"
 		: nlh->nlmsg_type == RTM_DELTFILTER ? "RTM_DELTFILTER"
 						    : "RTM_GETTFILTER",
 		nlh->nlmsg_flags, tcm->tcm_ifindex,
 		TC_H_MAJ(tcm->tcm_parent) >> 16, TC_H_MIN(tcm->tcm_parent),
-		TC_H_MAJ(tcm->tcm_info) >> 16,
-		ntohs(TC_H_MIN(tcm->tcm_info)), tcm->tcm_handle);
+		TC_H_MAJ(tcm->tcm_info) >> 16, ntohs(TC_H_MIN(tcm->tcm_info)),
+		tcm->tcm_handle);
 	ret = be_flower_nl__decode(nlh, o, &f, err, sizeof(err));
 	if (ret) {
 		fprintf(out, "  (not decoded: %s)\n", err);
@@ -515,7 +552,8 @@ void be_flower_nl__describe(const struct nlmsghdr *nlh,
 			fprintf(out, "  rule: %s\n", rule);
 		fprintf(out, "  chain %u offload %s cookie %s\n", f.chain,
 			f.offload == BE_OFFLOAD_HW   ? "hw (skip_sw)"
-			: f.offload == BE_OFFLOAD_SW ? "sw (skip_hw)" : "both",
+			: f.offload == BE_OFFLOAD_SW ? "sw (skip_hw)"
+						     : "both",
 			f.cookie_len ? ck : "-");
 	}
 	describe_attrs(mnl_nlmsg_get_payload_offset(nlh, sizeof(*tcm)),
@@ -549,7 +587,7 @@ int be_flower_nl__dump(struct be_nl *nl, uint32_t ifindex, bool egress,
 		       uint32_t chain, be_flower_dump_fn cb, void *arg)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct dump_ctx d = { .cb = cb, .arg = arg, .chain = chain };
+	struct dump_ctx d = {.cb = cb, .arg = arg, .chain = chain};
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct tcmsg *tcm;
 

@@ -13,7 +13,6 @@
 #include "backends/backends_internal.h"
 #include "common/common.h"
 
-
 #define MAX_TOKS 128
 
 struct toks {
@@ -163,8 +162,9 @@ static int parse_frag(const char *s, struct ir_match *m)
 	     tok = strtok_r(NULL, "/", &save)) {
 		bool no = !strncmp(tok, "no", 2);
 		const char *w = no ? tok + 2 : tok;
-		uint64_t bit = !strcmp(w, "frag") ? 1
-			       : !strcmp(w, "firstfrag") ? 2 : 0;
+		uint64_t bit = !strcmp(w, "frag")	 ? 1
+			       : !strcmp(w, "firstfrag") ? 2
+							 : 0;
 
 		if (!bit)
 			return -EINVAL;
@@ -232,8 +232,8 @@ static int add_match(struct ir_rule *r, const struct ir_match *m)
 
 /* One "action ..." clause; t points after "action". */
 static int parse_action(struct toks *t, const char *dev,
-			const struct be_opts *o, struct ir_action *a,
-			char *err, size_t errsz)
+			const struct be_opts *o, struct ir_action *a, char *err,
+			size_t errsz)
 {
 	const char *k = next(t), *v;
 	uint64_t x;
@@ -273,8 +273,8 @@ static int parse_action(struct toks *t, const char *dev,
 			if (!a->ifindex)
 				return fl_err(err, errsz, -ENODEV,
 					      "mirred: unknown device '%s': "
-					      "give --ifname IFINDEX=%s", name,
-					      name);
+					      "give --ifname IFINDEX=%s",
+					      name, name);
 		}
 	} else if (k && !strcmp(k, "vlan")) {
 		struct ir_rewrite *rw;
@@ -293,7 +293,8 @@ static int parse_action(struct toks *t, const char *dev,
 			       strcmp(t->v[t->i], "action")) {
 				const char *kw = next(t), *val = next(t);
 
-				if (!strcmp(kw, "id") && !num(val, 10, 4095, &x))
+				if (!strcmp(kw, "id") &&
+				    !num(val, 10, 4095, &x))
 					rw->vid = x;
 				else if (!strcmp(kw, "priority") &&
 					 !num(val, 10, 7, &x))
@@ -304,7 +305,8 @@ static int parse_action(struct toks *t, const char *dev,
 					;
 				else
 					return fl_err(err, errsz, -EINVAL,
-						      "vlan push: bad '%s'", kw);
+						      "vlan push: bad '%s'",
+						      kw);
 			}
 		} else if (v && !strcmp(v, "modify")) {
 			if (strcmp(next(t) ?: "", "id") ||
@@ -372,7 +374,7 @@ static int parse_head(struct toks *t, struct be_flower_filter *f,
 int be_flower_parse_line(const char *line, const struct be_opts *o,
 			 struct be_flower_filter *f, char *err, size_t errsz)
 {
-	struct toks t = { 0 };
+	struct toks t = {0};
 	char *buf = strdup(line), *save = NULL, *tok;
 	const char *dev = NULL, *w;
 	struct ir_rule *r = &f->rule;
@@ -404,13 +406,14 @@ int be_flower_parse_line(const char *line, const struct be_opts *o,
 		uint16_t l3 = be_rule_l3_type(r);
 
 		if (!strcmp(w, "skip_sw") || !strcmp(w, "skip_hw")) {
-			f->offload = w[5] == 's' ? BE_OFFLOAD_HW
-						 : BE_OFFLOAD_SW;
+			f->offload =
+				w[5] == 's' ? BE_OFFLOAD_HW : BE_OFFLOAD_SW;
 			continue;
 		}
 		k = be_flower_key_by_kw(w, l3 == 0x86dd);
 		if (!k) {
-			ret = fl_err(err, errsz, -EINVAL, "unknown key '%s'", w);
+			ret = fl_err(err, errsz, -EINVAL, "unknown key '%s'",
+				     w);
 			break;
 		}
 		ret = parse_key_value(k, next(&t), o, &m);
@@ -442,12 +445,12 @@ out:
 
 /* Header lines the printer makes itself (spaced keys are skipped anyway);
  * "duplicates" is recomputed on printing. */
-static const char *const generated[] = { "duplicates", NULL };
+static const char *const generated[] = {"duplicates", NULL};
 
-struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o,
-				   char *err, size_t errsz);
-struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o,
-				   char *err, size_t errsz)
+struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
+				   size_t errsz);
+struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
+				   size_t errsz)
 {
 	struct ir_ruleset *rs = ir_ruleset__new();
 	char *line = NULL, msg[512];

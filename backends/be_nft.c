@@ -17,10 +17,10 @@
  * ingress hook, so there the rules only ever see what eBPF let through).
  *
  * Fields: ip.proto is `ip protocol` for IPv4 and `meta l4proto` for IPv6
- * (the L4 protocol after extension headers, as the IR defines it); ip6.nexthdr is the raw byte
- * `@nh,48,8` (`ip6 nexthdr` would set nft's protocol context and conflict
- * with `icmpv6`/`tcp` matches); ip.tos is `@nh,8,8` (IPv4) / `@nh,4,8`
- * (IPv6 traffic class); meta.len is `meta length`, which at the netdev hook
+ * (the L4 protocol after extension headers, as the IR defines it);
+ * ip6.nexthdr is the raw byte `@nh,48,8` (`ip6 nexthdr` would set nft's
+ * protocol context and conflict with `icmpv6`/`tcp` matches); ip.tos is
+ * `@nh,8,8` (IPv4) / `@nh,4,8` (IPv6 traffic class); meta.len is `meta length`, which at the netdev hook
  * counts from the network header: 14 bytes less than the IR's frame length
  * for untagged frames, 18 when the outer VLAN tag was moved to the skb;
  * a meta.len rule without eth.type becomes two lines, one for each.
@@ -39,36 +39,36 @@
 const struct ir_caps be_nft_caps = {
 	.name = "nft",
 	.dissector = IR_DIS_NFT,
-	.field_match = {
-		[IR_F_META_IFINDEX] = IR_CAP_EXACT,
-		[IR_F_ETH_DST] = EM,
-		[IR_F_ETH_SRC] = EM,
-		[IR_F_ETH_TYPE] = IR_CAP_EXACT,
-		[IR_F_VLAN_ID] = EMR,
-		[IR_F_VLAN_PCP] = EMR,
-		[IR_F_VLAN_TYPE] = IR_CAP_EXACT,
-		[IR_F_IP_PROTO] = IR_CAP_EXACT,
-		[IR_F_IP_TOS] = EMR,
-		[IR_F_IP_TTL] = EMR,
-		[IR_F_IP_FRAG] = IR_CAP_EXACT | IR_CAP_MASK,
-		[IR_F_IP4_IHL] = EMR,
-		[IR_F_IP4_SRC] = EMR,
-		[IR_F_IP4_DST] = EMR,
-		[IR_F_IP6_SRC] = EM,
-		[IR_F_IP6_DST] = EM,
-		[IR_F_IP6_NEXTHDR] = EMR,
-		[IR_F_L4_SPORT] = EMR,
-		[IR_F_L4_DPORT] = EMR,
-		[IR_F_TCP_FLAGS] = EM,
-		[IR_F_ICMP_TYPE] = EMR,
-		[IR_F_ICMP_CODE] = EMR,
-		[IR_F_META_MARK] = EMR,
-		[IR_F_META_LEN] = IR_CAP_EXACT | IR_CAP_RANGE,
-	},
+	.field_match =
+		{
+			[IR_F_META_IFINDEX] = IR_CAP_EXACT,
+			[IR_F_ETH_DST] = EM,
+			[IR_F_ETH_SRC] = EM,
+			[IR_F_ETH_TYPE] = IR_CAP_EXACT,
+			[IR_F_VLAN_ID] = EMR,
+			[IR_F_VLAN_PCP] = EMR,
+			[IR_F_VLAN_TYPE] = IR_CAP_EXACT,
+			[IR_F_IP_PROTO] = IR_CAP_EXACT,
+			[IR_F_IP_TOS] = EMR,
+			[IR_F_IP_TTL] = EMR,
+			[IR_F_IP_FRAG] = IR_CAP_EXACT | IR_CAP_MASK,
+			[IR_F_IP4_IHL] = EMR,
+			[IR_F_IP4_SRC] = EMR,
+			[IR_F_IP4_DST] = EMR,
+			[IR_F_IP6_SRC] = EM,
+			[IR_F_IP6_DST] = EM,
+			[IR_F_IP6_NEXTHDR] = EMR,
+			[IR_F_L4_SPORT] = EMR,
+			[IR_F_L4_DPORT] = EMR,
+			[IR_F_TCP_FLAGS] = EM,
+			[IR_F_ICMP_TYPE] = EMR,
+			[IR_F_ICMP_CODE] = EMR,
+			[IR_F_META_MARK] = EMR,
+			[IR_F_META_LEN] = IR_CAP_EXACT | IR_CAP_RANGE,
+		},
 	/* redirect: egress only (fwd to) */
 	.verdicts = 1u << IR_ACT_SLOWPATH | 1u << IR_ACT_DROP |
-		    1u << IR_ACT_PASS | 1u << IR_ACT_REDIRECT |
-		    1u << IR_ACT_TX,
+		    1u << IR_ACT_PASS | 1u << IR_ACT_REDIRECT | 1u << IR_ACT_TX,
 	.rewrites = false,
 	.prio_min = 1,
 	.prio_max = UINT32_MAX,
@@ -81,16 +81,15 @@ static const struct {
 	uint16_t type;
 	const char *name;
 } eth_names[] = {
-	{ 0x0800, "ip" }, { 0x86dd, "ip6" }, { 0x0806, "arp" },
-	{ 0x8100, "vlan" }, { 0x88a8, "8021ad" },
+	{0x0800, "ip"},	  {0x86dd, "ip6"},    {0x0806, "arp"},
+	{0x8100, "vlan"}, {0x88a8, "8021ad"},
 };
 
 static const struct {
 	uint8_t proto;
 	const char *name;
 } l4_names[] = {
-	{ 6, "tcp" }, { 17, "udp" }, { 132, "sctp" }, { 1, "icmp" },
-	{ 58, "icmpv6" },
+	{6, "tcp"}, {17, "udp"}, {132, "sctp"}, {1, "icmp"}, {58, "icmpv6"},
 };
 
 static const char *l4_name(uint8_t p)
@@ -104,11 +103,11 @@ static const char *l4_name(uint8_t p)
 struct nft_ctx {
 	FILE *out;
 	const struct ir_rule *r;
-	uint16_t l3;     /* ethertype behind the tags, 0 if unknown */
-	int l4;          /* ip.proto, -1 if not pinned */
-	bool vlan;       /* outer eth.type is a VLAN TPID */
-	bool l4_guard;   /* printed the "not a later fragment" guard */
-	bool tagged;     /* this line is for VLAN-tagged frames only */
+	uint16_t l3;   /* ethertype behind the tags, 0 if unknown */
+	int l4;	       /* ip.proto, -1 if not pinned */
+	bool vlan;     /* outer eth.type is a VLAN TPID */
+	bool l4_guard; /* printed the "not a later fragment" guard */
+	bool tagged;   /* this line is for VLAN-tagged frames only */
 	const struct be_opts *o;
 	char *err;
 	size_t errsz;
@@ -281,24 +280,27 @@ static int print_l4(struct nft_ctx *c, const struct ir_match *m)
 		return unsupported(c, m, "ports need tcp, udp or sctp");
 	if (m->field == IR_F_TCP_FLAGS) {
 		uint64_t mask = m->kind == IR_MATCH_MASK
-				? ir_val__u64(&m->mask, m->field) : 0xfff;
+					? ir_val__u64(&m->mask, m->field)
+					: 0xfff;
 
 		if (c->l4 != 6)
 			return unsupported(c, m, "needs tcp");
-		return print_generic(c, mask & ~0xffull ? "@th,100,12"
-							 : "tcp flags",
-				     NV_HEX, m);
+		return print_generic(
+			c, mask & ~0xffull ? "@th,100,12" : "tcp flags", NV_HEX,
+			m);
 	}
 	if (m->field == IR_F_ICMP_TYPE || m->field == IR_F_ICMP_CODE) {
 		if (!(c->l4 == 1 && c->l3 == 0x0800) &&
 		    !(c->l4 == 58 && c->l3 == 0x86dd))
-			return unsupported(c, m, "needs icmp (ip) or icmpv6 "
+			return unsupported(c, m,
+					   "needs icmp (ip) or icmpv6 "
 					   "(ip6)");
 	}
 	snprintf(expr, sizeof(expr), "%s %s", p,
-		 m->field == IR_F_L4_SPORT   ? "sport"
-		 : m->field == IR_F_L4_DPORT ? "dport"
-		 : m->field == IR_F_ICMP_TYPE ? "type" : "code");
+		 m->field == IR_F_L4_SPORT    ? "sport"
+		 : m->field == IR_F_L4_DPORT  ? "dport"
+		 : m->field == IR_F_ICMP_TYPE ? "type"
+					      : "code");
 	return print_generic(c, expr, NV_DEC, m);
 }
 
@@ -315,7 +317,8 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 	 * keys. Refuse rather than emit a rule the model cannot vouch for. */
 	if (ir_field__get(m->field)->layer >= IR_LAYER_L3 && c->vlan &&
 	    m->field != IR_F_META_LEN)
-		return unsupported(c, m, "IP fields behind a VLAN tag (the IR "
+		return unsupported(c, m,
+				   "IP fields behind a VLAN tag (the IR "
 				   "nft model has none)");
 	/* nft's fast payload path reads the transport header of later IPv4
 	 * fragments too (seen on 6.18); the IR has no L4 keys there */
@@ -337,9 +340,9 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 	case IR_F_VLAN_PCP:
 		if (!c->vlan)
 			return unsupported(c, m, "needs eth.type vlan");
-		return print_generic(c, m->field == IR_F_VLAN_ID ? "vlan id"
-								 : "vlan pcp",
-				     NV_DEC, m);
+		return print_generic(
+			c, m->field == IR_F_VLAN_ID ? "vlan id" : "vlan pcp",
+			NV_DEC, m);
 	case IR_F_VLAN_TYPE:
 		if (!c->vlan)
 			return unsupported(c, m, "needs eth.type vlan");
@@ -351,11 +354,12 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 		/* IPv4: the header's own byte; IPv6: after extension
 		 * headers (the IR's ip.proto, see ir_dissect_nft.c) */
 		if (l4)
-			fprintf(c->out, " %s %s", v4 ? "ip protocol"
-						      : "meta l4proto", l4);
+			fprintf(c->out, " %s %s",
+				v4 ? "ip protocol" : "meta l4proto", l4);
 		else
-			return print_generic(c, v4 ? "ip protocol"
-						   : "meta l4proto", NV_DEC, m);
+			return print_generic(
+				c, v4 ? "ip protocol" : "meta l4proto", NV_DEC,
+				m);
 		return 0;
 	case IR_F_IP_TOS:
 		return print_generic(c, v4 ? "@nh,8,8" : "@nh,4,8", NV_HEX, m);
@@ -372,18 +376,18 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 	case IR_F_IP4_DST:
 		if (!v4)
 			return unsupported(c, m, "IPv4 only");
-		return print_generic(c, m->field == IR_F_IP4_SRC ? "ip saddr"
-								 : "ip daddr",
-				     NV_IP4, m);
+		return print_generic(
+			c, m->field == IR_F_IP4_SRC ? "ip saddr" : "ip daddr",
+			NV_IP4, m);
 	case IR_F_IP6_SRC:
 	case IR_F_IP6_DST:
 		if (!v6)
 			return unsupported(c, m, "IPv6 only");
 		if (m->kind == IR_MATCH_RANGE)
 			return unsupported(c, m, "no ranges on IPv6");
-		return print_generic(c, m->field == IR_F_IP6_SRC ? "ip6 saddr"
-								 : "ip6 daddr",
-				     NV_IP6, m);
+		return print_generic(
+			c, m->field == IR_F_IP6_SRC ? "ip6 saddr" : "ip6 daddr",
+			NV_IP6, m);
 	case IR_F_IP6_NEXTHDR:
 		if (!v6)
 			return unsupported(c, m, "IPv6 only");
@@ -488,8 +492,10 @@ static int print_rule(struct nft_ctx *c, int variant)
 	fclose(c->out);
 	c->out = out;
 	if (ret == 1) {
-		fprintf(out, "\t\t# prio %u: no frame this short reaches the "
-			"netdev hook (left out)", c->r->prio);
+		fprintf(out,
+			"\t\t# prio %u: no frame this short reaches the "
+			"netdev hook (left out)",
+			c->r->prio);
 		ret = 0;
 	} else if (!ret) {
 		fprintf(out, "\t\t%s", buf + (buf[0] == ' '));
@@ -501,7 +507,7 @@ static int print_rule(struct nft_ctx *c, int variant)
 static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 		     FILE *out, char *err, size_t errsz)
 {
-	struct nft_ctx c = { .out = out, .o = o, .err = err, .errsz = errsz };
+	struct nft_ctx c = {.out = out, .o = o, .err = err, .errsz = errsz};
 	const char *hook = o->egress ? "egress" : "ingress";
 	size_t n = ir_ruleset__count(rs);
 	int ret;
@@ -509,16 +515,18 @@ static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 	if (!o->dev)
 		return fl_err(err, errsz, -EINVAL,
 			      "--target nft needs --dev DEV");
-	fprintf(out, "# flowlift nft rules for dev %s %s, offload %s\n",
-		o->dev, hook, o->offload == BE_OFFLOAD_SW ? "sw" : "hw");
+	fprintf(out, "# flowlift nft rules for dev %s %s, offload %s\n", o->dev,
+		hook, o->offload == BE_OFFLOAD_SW ? "sw" : "hw");
 	be_print_meta(rs, out);
-	fprintf(out, "# slow path: accept (ends this chain undecided; the "
-		"eBPF program on tc %s decides)\n", hook);
+	fprintf(out,
+		"# slow path: accept (ends this chain undecided; the "
+		"eBPF program on tc %s decides)\n",
+		hook);
 	fprintf(out, "table netdev flowlift\ndelete table netdev flowlift\n");
 	fprintf(out, "table netdev flowlift {\n\tchain %s {\n", hook);
 	fprintf(out, "\t\ttype filter hook %s device \"%s\" priority 0;%s\n",
-		hook, o->dev, o->offload == BE_OFFLOAD_SW ? ""
-							  : " flags offload;");
+		hook, o->dev,
+		o->offload == BE_OFFLOAD_SW ? "" : " flags offload;");
 	for (size_t i = 0; i < n; i++) {
 		bool split;
 
@@ -534,8 +542,10 @@ static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "%s", err ? err : "");
-			return fl_err(err, errsz, ret, "nft: rule %zu (prio "
-				      "%u): %s", i, c.r->prio, msg);
+			return fl_err(err, errsz, ret,
+				      "nft: rule %zu (prio "
+				      "%u): %s",
+				      i, c.r->prio, msg);
 		}
 		fputc('\n', out);
 	}

@@ -123,7 +123,9 @@ int be_nl__queue(struct be_nl *nl, const struct nlmsghdr *nlh, uint64_t tag)
 	copy->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	nl->len += need;
 	nl->reqs[nl->n_reqs++] = (struct be_nl_req){
-		.seq = copy->nlmsg_seq, .tag = tag, .end = nl->len,
+		.seq = copy->nlmsg_seq,
+		.tag = tag,
+		.end = nl->len,
 	};
 	return 0;
 }
@@ -141,7 +143,8 @@ static const char *ext_ack_msg(const struct nlmsghdr *nlh)
 		off += e->msg.nlmsg_len - sizeof(e->msg);
 	if (mnl_nlmsg_get_payload_len(nlh) < off)
 		return "";
-	mnl_attr_for_each(a, nlh, off) {
+	mnl_attr_for_each(a, nlh, off)
+	{
 		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
 			return mnl_attr_get_str(a);
@@ -172,7 +175,8 @@ static int collect(struct be_nl *nl, size_t lo, size_t hi, be_nl_result_fn cb,
 
 		if (n < 0)
 			return errno == ENOBUFS ? -ENOBUFS : -errno;
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			const struct nlmsgerr *e;
 			struct be_nl_req *r;
 
@@ -239,7 +243,8 @@ int be_nl__dump(struct be_nl *nl, struct nlmsghdr *req,
 
 		if (n < 0)
 			return -errno;
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != req->nlmsg_seq)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_DONE)

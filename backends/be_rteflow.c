@@ -31,30 +31,33 @@
 const struct ir_caps be_rteflow_caps = {
 	.name = "rteflow",
 	.dissector = IR_DIS_RTEFLOW,
-	.field_match = {
-		[IR_F_ETH_DST] = EMR,
-		[IR_F_ETH_SRC] = EMR,
-		[IR_F_ETH_TYPE] = IR_CAP_EXACT,
-		[IR_F_VLAN_ID] = EMR,
-		[IR_F_VLAN_PCP] = EMR,
-		[IR_F_VLAN_TYPE] = IR_CAP_EXACT,
-		[IR_F_IP_PROTO] = EMR,
-		[IR_F_IP_TOS] = EMR,
-		[IR_F_IP_TTL] = EMR,
-		[IR_F_IP_FRAG] = IR_CAP_EXACT | IR_CAP_MASK,
-		[IR_F_IP4_IHL] = EMR,
-		[IR_F_IP4_SRC] = EMR,
-		[IR_F_IP4_DST] = EMR,
-		[IR_F_IP6_SRC] = IR_CAP_EXACT | IR_CAP_MASK | IR_CAP_PREFIX,
-		[IR_F_IP6_DST] = IR_CAP_EXACT | IR_CAP_MASK | IR_CAP_PREFIX,
-		[IR_F_L4_SPORT] = EMR,
-		[IR_F_L4_DPORT] = EMR,
-		[IR_F_TCP_FLAGS] = IR_CAP_EXACT | IR_CAP_MASK,
-		[IR_F_ICMP_TYPE] = EMR,
-		[IR_F_ICMP_CODE] = EMR,
-	},
-	.verdicts = 1u << IR_ACT_SLOWPATH | 1u << IR_ACT_DROP |
-		    1u << IR_ACT_PASS,
+	.field_match =
+		{
+			[IR_F_ETH_DST] = EMR,
+			[IR_F_ETH_SRC] = EMR,
+			[IR_F_ETH_TYPE] = IR_CAP_EXACT,
+			[IR_F_VLAN_ID] = EMR,
+			[IR_F_VLAN_PCP] = EMR,
+			[IR_F_VLAN_TYPE] = IR_CAP_EXACT,
+			[IR_F_IP_PROTO] = EMR,
+			[IR_F_IP_TOS] = EMR,
+			[IR_F_IP_TTL] = EMR,
+			[IR_F_IP_FRAG] = IR_CAP_EXACT | IR_CAP_MASK,
+			[IR_F_IP4_IHL] = EMR,
+			[IR_F_IP4_SRC] = EMR,
+			[IR_F_IP4_DST] = EMR,
+			[IR_F_IP6_SRC] =
+				IR_CAP_EXACT | IR_CAP_MASK | IR_CAP_PREFIX,
+			[IR_F_IP6_DST] =
+				IR_CAP_EXACT | IR_CAP_MASK | IR_CAP_PREFIX,
+			[IR_F_L4_SPORT] = EMR,
+			[IR_F_L4_DPORT] = EMR,
+			[IR_F_TCP_FLAGS] = IR_CAP_EXACT | IR_CAP_MASK,
+			[IR_F_ICMP_TYPE] = EMR,
+			[IR_F_ICMP_CODE] = EMR,
+		},
+	.verdicts =
+		1u << IR_ACT_SLOWPATH | 1u << IR_ACT_DROP | 1u << IR_ACT_PASS,
 	.rewrites = false,
 	.prio_min = 0,
 	.prio_max = 65535,
@@ -147,7 +150,8 @@ static int print_frag(struct rf_ctx *c, const struct ir_match *m)
 	else
 		return fl_err(c->err, c->errsz, -EOPNOTSUPP,
 			      "ip.frag %llu/%llu has no "
-			      "fragment_offset form", (unsigned long long)key,
+			      "fragment_offset form",
+			      (unsigned long long)key,
 			      (unsigned long long)mask);
 	return 0;
 }
@@ -210,39 +214,37 @@ static int print_item(struct rf_ctx *c, const char *item,
 }
 
 static const struct rf_item_field eth_f[] = {
-	{ IR_F_ETH_DST, "dst", RV_MAC },
-	{ IR_F_ETH_SRC, "src", RV_MAC },
-	{ IR_F_ETH_TYPE, "type", RV_HEX },
+	{IR_F_ETH_DST, "dst", RV_MAC},
+	{IR_F_ETH_SRC, "src", RV_MAC},
+	{IR_F_ETH_TYPE, "type", RV_HEX},
 };
 static const struct rf_item_field vlan_f[] = {
-	{ IR_F_VLAN_ID, "vid", RV_DEC },
-	{ IR_F_VLAN_PCP, "pcp", RV_DEC },
-	{ IR_F_VLAN_TYPE, "inner_type", RV_HEX },
+	{IR_F_VLAN_ID, "vid", RV_DEC},
+	{IR_F_VLAN_PCP, "pcp", RV_DEC},
+	{IR_F_VLAN_TYPE, "inner_type", RV_HEX},
 };
 static const struct rf_item_field ip4_f[] = {
-	{ IR_F_IP4_IHL, "version_ihl", RV_HEX },
-	{ IR_F_IP_TOS, "tos", RV_HEX },
-	{ IR_F_IP_FRAG, "fragment_offset", RV_HEX },
-	{ IR_F_IP_TTL, "ttl", RV_DEC },
-	{ IR_F_IP_PROTO, "proto", RV_DEC },
-	{ IR_F_IP4_SRC, "src", RV_IP4 },
-	{ IR_F_IP4_DST, "dst", RV_IP4 },
+	{IR_F_IP4_IHL, "version_ihl", RV_HEX},
+	{IR_F_IP_TOS, "tos", RV_HEX},
+	{IR_F_IP_FRAG, "fragment_offset", RV_HEX},
+	{IR_F_IP_TTL, "ttl", RV_DEC},
+	{IR_F_IP_PROTO, "proto", RV_DEC},
+	{IR_F_IP4_SRC, "src", RV_IP4},
+	{IR_F_IP4_DST, "dst", RV_IP4},
 };
 static const struct rf_item_field ip6_f[] = {
-	{ IR_F_IP_TOS, "tc", RV_HEX },
-	{ IR_F_IP_PROTO, "proto", RV_DEC },
-	{ IR_F_IP_TTL, "hop", RV_DEC },
-	{ IR_F_IP6_SRC, "src", RV_IP6 },
-	{ IR_F_IP6_DST, "dst", RV_IP6 },
+	{IR_F_IP_TOS, "tc", RV_HEX},   {IR_F_IP_PROTO, "proto", RV_DEC},
+	{IR_F_IP_TTL, "hop", RV_DEC},  {IR_F_IP6_SRC, "src", RV_IP6},
+	{IR_F_IP6_DST, "dst", RV_IP6},
 };
 static const struct rf_item_field l4_f[] = {
-	{ IR_F_L4_SPORT, "src", RV_DEC },
-	{ IR_F_L4_DPORT, "dst", RV_DEC },
-	{ IR_F_TCP_FLAGS, "flags", RV_HEX },
+	{IR_F_L4_SPORT, "src", RV_DEC},
+	{IR_F_L4_DPORT, "dst", RV_DEC},
+	{IR_F_TCP_FLAGS, "flags", RV_HEX},
 };
 static const struct rf_item_field icmp_f[] = {
-	{ IR_F_ICMP_TYPE, "type", RV_DEC },
-	{ IR_F_ICMP_CODE, "code", RV_DEC },
+	{IR_F_ICMP_TYPE, "type", RV_DEC},
+	{IR_F_ICMP_CODE, "code", RV_DEC},
 };
 
 static int print_pattern(struct rf_ctx *c)
@@ -267,8 +269,7 @@ static int print_pattern(struct rf_ctx *c)
 	}
 	fputs(" pattern", c->out);
 	ret = print_item(c, "eth", eth_f, FL_ARRAY_SIZE(eth_f));
-	if (!ret && be_rule_exact(c->r, IR_F_ETH_TYPE, &t) &&
-	    be_eth_is_vlan(t))
+	if (!ret && be_rule_exact(c->r, IR_F_ETH_TYPE, &t) && be_eth_is_vlan(t))
 		ret = print_item(c, "vlan", vlan_f, FL_ARRAY_SIZE(vlan_f));
 	if (!ret && l3 == 0x0800)
 		ret = print_item(c, "ipv4", ip4_f, FL_ARRAY_SIZE(ip4_f));
@@ -277,7 +278,10 @@ static int print_pattern(struct rf_ctx *c)
 	if (ret || !has_p)
 		goto l4_done;
 	if (p == 6 || p == 17 || p == 132)
-		ret = print_item(c, p == 6 ? "tcp" : p == 17 ? "udp" : "sctp",
+		ret = print_item(c,
+				 p == 6	   ? "tcp"
+				 : p == 17 ? "udp"
+					   : "sctp",
 				 l4_f, FL_ARRAY_SIZE(l4_f) - (p != 6));
 	else if ((p == 1 && l3 == 0x0800) || (p == 58 && l3 == 0x86dd))
 		ret = print_item(c, p == 1 ? "icmp" : "icmp6", icmp_f,
@@ -289,9 +293,9 @@ l4_done:
 		enum ir_field_id f = c->r->matches[i].field;
 
 		if (ir_field__get(f)->layer == IR_LAYER_L4 &&
-		    !(has_p && (p == 6 || p == 17 || p == 132 ||
-				(p == 1 && l3 == 0x0800) ||
-				(p == 58 && l3 == 0x86dd))))
+		    !(has_p &&
+		      (p == 6 || p == 17 || p == 132 ||
+		       (p == 1 && l3 == 0x0800) || (p == 58 && l3 == 0x86dd))))
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
 				      "%s needs ip.proto tcp, udp, "
 				      "sctp, icmp or icmpv6",
@@ -299,8 +303,8 @@ l4_done:
 		if (f == IR_F_TCP_FLAGS && p != 6)
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
 				      "tcp.flags needs tcp");
-		if ((f == IR_F_ICMP_TYPE || f == IR_F_ICMP_CODE) &&
-		    p != 1 && p != 58)
+		if ((f == IR_F_ICMP_TYPE || f == IR_F_ICMP_CODE) && p != 1 &&
+		    p != 58)
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
 				      "icmp fields need icmp");
 	}
@@ -340,7 +344,7 @@ static int print_actions(struct rf_ctx *c, unsigned long age)
 static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 			 FILE *out, char *err, size_t errsz)
 {
-	struct rf_ctx c = { .out = out, .err = err, .errsz = errsz };
+	struct rf_ctx c = {.out = out, .err = err, .errsz = errsz};
 	const char *idle = ir_ruleset__meta(rs, "idle-timeout");
 	size_t n = ir_ruleset__count(rs);
 	unsigned long age = idle ? strtoul(idle, NULL, 10) : 0;
@@ -350,7 +354,7 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 		o->port, o->chain);
 	be_print_meta(rs, out);
 	fprintf(out, "# slow path: rss (as a miss: the eBPF program in the "
-		"application decides); pass: mark id 1 / rss\n");
+		     "application decides); pass: mark id 1 / rss\n");
 	for (size_t i = 0; i < n; i++) {
 		uint64_t prio;
 		char *buf = NULL;
@@ -375,8 +379,10 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 
 			snprintf(msg, sizeof(msg), "%s",
 				 err && err[0] ? err : "priority out of range");
-			return fl_err(err, errsz, ret, "rteflow: rule %zu (prio "
-				      "%u): %s", i, c.r->prio, msg);
+			return fl_err(err, errsz, ret,
+				      "rteflow: rule %zu (prio "
+				      "%u): %s",
+				      i, c.r->prio, msg);
 		}
 		fputc('\n', out);
 	}

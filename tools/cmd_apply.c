@@ -52,9 +52,12 @@ static void apply_usage(void)
 	       "\n"
 	       "Install the flower rules in RULES (from `flowlift compile\n"
 	       "--target flower`) on DEV's clsact ingress through netlink.\n"
-	       "The set goes into chain N+2 or N+3; a filter at chain N prio 1\n"
-	       "jumps to it, and is switched atomically when a new set replaces\n"
-	       "the old one (make-before-break). Misses and slow-path rules go\n"
+	       "The set goes into chain N+2 or N+3; a filter at chain N prio "
+	       "1\n"
+	       "jumps to it, and is switched atomically when a new set "
+	       "replaces\n"
+	       "the old one (make-before-break). Misses and slow-path rules "
+	       "go\n"
 	       "to chain N+1: attach the eBPF program there.\n"
 	       "\n"
 	       "  --dev DEV        the device (its clsact qdisc must exist)\n"
@@ -97,13 +100,13 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 {
 	enum { O_DEV = 256, O_OFFLOAD, O_CHAIN, O_REPLACE, O_DRY, O_IFNAME };
 	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, O_DEV },
-		{ "offload", required_argument, NULL, O_OFFLOAD },
-		{ "chain", required_argument, NULL, O_CHAIN },
-		{ "replace", no_argument, NULL, O_REPLACE },
-		{ "dry-run", no_argument, NULL, O_DRY },
-		{ "ifname", required_argument, NULL, O_IFNAME },
-		{ NULL, 0, NULL, 0 },
+		{"dev", required_argument, NULL, O_DEV},
+		{"offload", required_argument, NULL, O_OFFLOAD},
+		{"chain", required_argument, NULL, O_CHAIN},
+		{"replace", no_argument, NULL, O_REPLACE},
+		{"dry-run", no_argument, NULL, O_DRY},
+		{"ifname", required_argument, NULL, O_IFNAME},
+		{NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c;
@@ -123,15 +126,19 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 			else if (!strcmp(optarg, "both"))
 				a->offload = BE_OFFLOAD_BOTH;
 			else
-				return fl_usage_error(ctx, CMD, "--offload wants "
-						      "hw, sw or both, got '%s'",
-						      optarg);
+				return fl_usage_error(
+					ctx, CMD,
+					"--offload wants "
+					"hw, sw or both, got '%s'",
+					optarg);
 			break;
 		case O_CHAIN:
 			a->chain = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || a->chain > 0xffff)
-				return fl_usage_error(ctx, CMD, "--chain wants a "
-						      "number, got '%s'", optarg);
+				return fl_usage_error(ctx, CMD,
+						      "--chain wants a "
+						      "number, got '%s'",
+						      optarg);
 			break;
 		case O_REPLACE:
 			a->replace = true;
@@ -141,7 +148,8 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 			break;
 		case O_IFNAME:
 			if (add_ifname(a, optarg))
-				return fl_usage_error(ctx, CMD, "--ifname wants "
+				return fl_usage_error(ctx, CMD,
+						      "--ifname wants "
 						      "IFINDEX=NAME, got '%s'",
 						      optarg);
 			break;
@@ -189,7 +197,7 @@ static uint32_t cookie_chain(const struct be_flower_filter *f)
 /* The whole plan: the rules, the catch-all, the entry filter. */
 struct plan {
 	struct be_flower_filter *f;
-	size_t n;             /* rules + catch-all */
+	size_t n; /* rules + catch-all */
 	struct be_flower_filter entry;
 	uint32_t set_chain;
 };
@@ -205,8 +213,11 @@ static int build_plan(const struct ir_ruleset *rs, const struct apply_args *a,
 		      char *err, size_t errsz)
 {
 	struct be_opts o = {
-		.dev = a->dev, .offload = a->offload, .chain = set_chain,
-		.ifnames = a->ifnames, .n_ifnames = a->n_ifnames,
+		.dev = a->dev,
+		.offload = a->offload,
+		.chain = set_chain,
+		.ifnames = a->ifnames,
+		.n_ifnames = a->n_ifnames,
 	};
 	size_t n = ir_ruleset__count(rs);
 	struct be_flower_filter *c;
@@ -235,8 +246,10 @@ static int build_plan(const struct ir_ruleset *rs, const struct apply_args *a,
 			return fl_err(err, errsz, -ERANGE, "rule %zu: bad prio",
 				      i);
 		if (f->prio >= CATCHALL_PRIO)
-			return fl_err(err, errsz, -ERANGE, "rule %zu: prio %u "
-				      "collides with the catch-all", i, f->prio);
+			return fl_err(err, errsz, -ERANGE,
+				      "rule %zu: prio %u "
+				      "collides with the catch-all",
+				      i, f->prio);
 		f->ifindex = ifindex;
 		/* hardware traps to software; software goes to chain C+1 */
 		f->goto_chain = a->offload == BE_OFFLOAD_HW ? 0 : a->chain + 1;
@@ -262,8 +275,8 @@ static int build_plan(const struct ir_ruleset *rs, const struct apply_args *a,
 	p->entry.chain = a->chain;
 	p->entry.prio = p->entry.rule.prio = ENTRY_PRIO;
 	p->entry.protocol = ETH_P_ALL;
-	p->entry.offload = a->offload == BE_OFFLOAD_SW ? BE_OFFLOAD_SW
-						       : BE_OFFLOAD_BOTH;
+	p->entry.offload =
+		a->offload == BE_OFFLOAD_SW ? BE_OFFLOAD_SW : BE_OFFLOAD_BOTH;
 	p->entry.rule.action.verdict = IR_ACT_SLOWPATH;
 	p->entry.goto_chain = set_chain;
 	make_cookie(&p->entry, 'E', set_chain);
@@ -325,8 +338,8 @@ struct results {
 static void on_result(uint64_t tag, int err, const char *msg, void *arg)
 {
 	struct results *r = arg;
-	const struct be_flower_filter *f = tag < r->p->n ? &r->p->f[tag]
-							 : &r->p->entry;
+	const struct be_flower_filter *f =
+		tag < r->p->n ? &r->p->f[tag] : &r->p->entry;
 	char what[64], text[512];
 
 	if (!err)
@@ -337,15 +350,15 @@ static void on_result(uint64_t tag, int err, const char *msg, void *arg)
 			 (unsigned long long)tag, f->prio);
 	else
 		snprintf(what, sizeof(what), "%s (chain %u prio %u)",
-			 tag < r->p->n ? "catch-all" : "entry filter",
-			 f->chain, f->prio);
+			 tag < r->p->n ? "catch-all" : "entry filter", f->chain,
+			 f->prio);
 	if (msg[0])
 		snprintf(text, sizeof(text), "Error: %s.", msg);
 	else
 		snprintf(text, sizeof(text), "%s", strerror(-err));
 	if (r->ctx->json) {
-		struct failure *n = realloc(r->fail,
-					    (r->n_fail + 1) * sizeof(*n));
+		struct failure *n =
+			realloc(r->fail, (r->n_fail + 1) * sizeof(*n));
 
 		if (!n)
 			return;
@@ -372,7 +385,7 @@ static void on_del(uint64_t tag, int err, const char *msg, void *arg)
 static int delete_old(struct be_nl *nl, struct state *s,
 		      const struct fl_ctx *ctx)
 {
-	struct results r = { .ctx = ctx };
+	struct results r = {.ctx = ctx};
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < s->n_old; i++)
@@ -384,16 +397,17 @@ static int delete_old(struct be_nl *nl, struct state *s,
 
 static int dry_run(const struct apply_args *a, const struct plan *p)
 {
-	struct be_opts o = { .dev = a->dev, .ifnames = a->ifnames,
-			     .n_ifnames = a->n_ifnames };
+	struct be_opts o = {.dev = a->dev,
+			    .ifnames = a->ifnames,
+			    .n_ifnames = a->n_ifnames};
 	char buf[4096], err[512];
 
 	printf("# flowlift apply --dry-run: %zu filters into chain %u, then "
 	       "the entry filter (chain %u prio %u) switched to it\n",
 	       p->n, p->set_chain, a->chain, ENTRY_PRIO);
 	for (size_t i = 0; i <= p->n; i++) {
-		const struct be_flower_filter *f = i < p->n ? &p->f[i]
-							    : &p->entry;
+		const struct be_flower_filter *f =
+			i < p->n ? &p->f[i] : &p->entry;
 		struct nlmsghdr *nlh = be_flower_nl__encode(
 			buf, sizeof(buf), RTM_NEWTFILTER,
 			NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, f, &o, err,
@@ -440,8 +454,8 @@ static int report_failed(struct results *r, const char *what)
 static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 		   struct be_nl *nl, struct plan *p, struct state *s)
 {
-	struct results r = { .p = p, .ctx = ctx };
-	struct state added = { .want_chain = p->set_chain };
+	struct results r = {.p = p, .ctx = ctx};
+	struct state added = {.want_chain = p->set_chain};
 	char what[128];
 	int ret = 0;
 
@@ -455,8 +469,10 @@ static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 					p->set_chain, collect_old, &added))
 			delete_old(nl, &added, ctx);
 		free(added.old);
-		snprintf(what, sizeof(what), "%d of %zu filters failed on %s; "
-			 "nothing changed", r.n_err, p->n, a->dev);
+		snprintf(what, sizeof(what),
+			 "%d of %zu filters failed on %s; "
+			 "nothing changed",
+			 r.n_err, p->n, a->dev);
 		return report_failed(&r, r.n_err ? what : strerror(-ret));
 	}
 	/* the switch: one filter replaced in place */
@@ -466,8 +482,8 @@ static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 
 		p->entry.handle = s->entry.handle;
 		nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_NEWTFILTER,
-					   NLM_F_REPLACE, &p->entry, NULL,
-					   NULL, 0);
+					   NLM_F_REPLACE, &p->entry, NULL, NULL,
+					   0);
 		ret = nlh ? be_nl__queue(nl, nlh, p->n) : -errno;
 	} else {
 		ret = be_flower_nl__add(nl, &p->entry, p->n);
@@ -476,7 +492,7 @@ static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 		ret = be_nl__flush(nl, on_result, &r);
 	if (ret || r.n_err)
 		return report_failed(&r, "switching to the new rule set "
-				     "failed; the old one is still active");
+					 "failed; the old one is still active");
 	return delete_old(nl, s, ctx) ? FL_EXIT_ERR : FL_EXIT_OK;
 }
 
@@ -498,15 +514,18 @@ static enum be_offload file_offload(FILE *f)
 	free(line);
 	rewind(f);
 	return !n || hw == n ? BE_OFFLOAD_HW
-	       : sw == n     ? BE_OFFLOAD_SW : BE_OFFLOAD_BOTH;
+	       : sw == n     ? BE_OFFLOAD_SW
+			     : BE_OFFLOAD_BOTH;
 }
 
 static int apply(struct fl_ctx *ctx, struct apply_args *a)
 {
-	struct be_opts o = { .dev = a->dev, .offload = a->offload,
-			     .ifnames = a->ifnames, .n_ifnames = a->n_ifnames };
-	struct state s = { 0 };
-	struct plan p = { 0 };
+	struct be_opts o = {.dev = a->dev,
+			    .offload = a->offload,
+			    .ifnames = a->ifnames,
+			    .n_ifnames = a->n_ifnames};
+	struct state s = {0};
+	struct plan p = {0};
 	struct ir_ruleset *rs;
 	struct be_nl *nl = NULL;
 	uint32_t ifindex = if_nametoindex(a->dev), cur = 0, next;
@@ -541,14 +560,17 @@ static int apply(struct fl_ctx *ctx, struct apply_args *a)
 	ret = be_flower_nl__dump(nl, ifindex, false, a->chain, collect_entry,
 				 &s);
 	if (ret) {
-		ret = fl_error(ctx, CMD, "listing filters on %s: %s (is there "
-			       "a clsact qdisc?)", a->dev, strerror(-ret));
+		ret = fl_error(ctx, CMD,
+			       "listing filters on %s: %s (is there "
+			       "a clsact qdisc?)",
+			       a->dev, strerror(-ret));
 		goto out;
 	}
 	if (s.have_entry && !a->replace) {
-		ret = fl_error(ctx, CMD, "a flowlift rule set is installed on "
-			       "%s (chain %u); use --replace", a->dev,
-			       cookie_chain(&s.entry));
+		ret = fl_error(ctx, CMD,
+			       "a flowlift rule set is installed on "
+			       "%s (chain %u); use --replace",
+			       a->dev, cookie_chain(&s.entry));
 		goto out;
 	}
 	if (s.have_entry)
@@ -576,8 +598,10 @@ static int apply(struct fl_ctx *ctx, struct apply_args *a)
 	}
 	ret = install(ctx, a, nl, &p, &s);
 	if (ret == FL_EXIT_OK && !ctx->json && !ctx->quiet)
-		fprintf(stderr, "flowlift apply: %zu rules on %s in chain %u"
-			"%s\n", p.n - 1, a->dev, next,
+		fprintf(stderr,
+			"flowlift apply: %zu rules on %s in chain %u"
+			"%s\n",
+			p.n - 1, a->dev, next,
 			s.have_entry ? " (replaced the previous set)" : "");
 	else if (ret == FL_EXIT_OK && ctx->json) {
 		struct fl_json *j = fl_ctx_json(ctx);
@@ -600,7 +624,7 @@ out:
 
 int do_apply(int argc, char **argv, struct fl_ctx *ctx)
 {
-	struct apply_args a = { .offload = BE_OFFLOAD_HW };
+	struct apply_args a = {.offload = BE_OFFLOAD_HW};
 	int ret;
 
 	if (fl_wants_help(argc, argv)) {

@@ -64,7 +64,8 @@ START_TEST(test_dry_run)
 {
 	char *out, *args, *tcf;
 
-	ck_assert(asprintf(&args, "apply %s --dev v0 --dry-run", rules_path) > 0);
+	ck_assert(asprintf(&args, "apply %s --dev v0 --dry-run", rules_path) >
+		  0);
 	ck_assert_int_eq(run(args, &out), 0);
 	/* 3 rules + catch-all + entry */
 	ck_assert_int_eq(count(out, "RTM_NEWTFILTER"), 5);
@@ -93,9 +94,11 @@ START_TEST(test_apply_fails_with_kernel_text)
 	ck_assert(asprintf(&args, "apply %s --dev v0", rules_path) > 0);
 	ck_assert_int_eq(run(args, &out), 1);
 	ck_assert_msg(strstr(out, "flowlift apply: rule 0 (prio 1): Error: TC "
-				  "classifier not found.\n"), "%s", out);
+				  "classifier not found.\n"),
+		      "%s", out);
 	ck_assert_msg(strstr(out, "flowlift apply: rule 2 (prio 3): Error: TC "
-				  "classifier not found.\n"), "%s", out);
+				  "classifier not found.\n"),
+		      "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "flowlift apply: catch-all (chain 2 "
 					  "prio 65535): Error: TC classifier "
 					  "not found.\n"));
@@ -135,20 +138,21 @@ static const struct {
 	int status;
 	const char *says;
 } bad[] = {
-	{ "apply --dev v0", 2, "want one RULES file" },
-	{ "apply RULES", 2, "--dev DEV is required" },
-	{ "apply RULES --dev v0 --offload fast", 2, "--offload wants" },
-	{ "apply /nonexistent --dev v0", 1, "/nonexistent: No such file" },
-	{ "apply RULES --dev nosuchdev0", 1, "no device 'nosuchdev0'" },
-	{ "apply BAD --dev v0", 1, ":2: unknown key 'dst_portz'" },
-	{ "apply RULES --dev v1", 1, "Parent Qdisc doesn't exists" },
+	{"apply --dev v0", 2, "want one RULES file"},
+	{"apply RULES", 2, "--dev DEV is required"},
+	{"apply RULES --dev v0 --offload fast", 2, "--offload wants"},
+	{"apply /nonexistent --dev v0", 1, "/nonexistent: No such file"},
+	{"apply RULES --dev nosuchdev0", 1, "no device 'nosuchdev0'"},
+	{"apply BAD --dev v0", 1, ":2: unknown key 'dst_portz'"},
+	{"apply RULES --dev v1", 1, "Parent Qdisc doesn't exists"},
 };
 
 START_TEST(test_bad_input)
 {
 	const char *bad_path = tn_tmpfile("# x\nfilter add dev v0 ingress "
 					  "protocol ip prio 1 flower "
-					  "dst_portz 1 action drop\n", 1);
+					  "dst_portz 1 action drop\n",
+					  1);
 	char *args, *out, *a = strdup(bad[_i].args), *p;
 
 	/* RULES / BAD placeholders */
@@ -156,8 +160,8 @@ START_TEST(test_bad_input)
 		ck_assert(asprintf(&args, "%.*s%s%s", (int)(p - a), a,
 				   rules_path, p + 5) > 0);
 	else if ((p = strstr(a, "BAD")))
-		ck_assert(asprintf(&args, "%.*s%s%s", (int)(p - a), a,
-				   bad_path, p + 3) > 0);
+		ck_assert(asprintf(&args, "%.*s%s%s", (int)(p - a), a, bad_path,
+				   p + 3) > 0);
 	else
 		args = strdup(a);
 	ck_assert_int_eq(run(args, &out), bad[_i].status);
@@ -171,7 +175,7 @@ END_TEST
 
 int main(void)
 {
-	static const char *const tools[] = { "tc", "ip", NULL };
+	static const char *const tools[] = {"tc", "ip", NULL};
 	const char *build = getenv("FLOWLIFT_BUILD");
 	Suite *s = suite_create("be_apply");
 	TCase *tc = tcase_create("apply");
@@ -190,7 +194,8 @@ int main(void)
 	tcase_add_test(tc, test_dry_run);
 	tcase_add_test(tc, test_apply_fails_with_kernel_text);
 	tcase_add_test(tc, test_apply_json);
-	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

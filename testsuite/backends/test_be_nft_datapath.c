@@ -14,9 +14,9 @@
  * it was dropped. (Measured here: nft matches IP fields behind a VLAN
  * tag, which the IR's nft model does not, so the backend refuses such
  * rules; and nft's fast path reads ports of later IPv4 fragments, so the
- * backend guards L4 matches with "not a later fragment".) A marker frame after each test frame tells when the
- * kernel is done with it (the sender is pinned to one CPU, so frames stay
- * in order). Root and nft, else 77.
+ * backend guards L4 matches with "not a later fragment".) A marker frame after
+ * each test frame tells when the kernel is done with it (the sender is pinned
+ * to one CPU, so frames stay in order). Root and nft, else 77.
  */
 #include <check.h>
 #include <errno.h>
@@ -67,8 +67,8 @@ struct frame {
 
 static uint8_t *eth(struct frame *f, uint16_t type)
 {
-	static const uint8_t hdr[12] = { 2, 0, 0, 0, 0, 0x0a,
-					 2, 0, 0, 0, 0, 0x0b };
+	static const uint8_t hdr[12] = {2, 0, 0, 0, 0, 0x0a,
+					2, 0, 0, 0, 0, 0x0b};
 
 	memcpy(f->b, hdr, 12);
 	f->b[12] = type >> 8;
@@ -346,7 +346,7 @@ static int open_in_ns(const char *ns)
 /* Counters: packets per rule comment in table flowlift, and the
  * pass-through chain's. */
 struct counts {
-	uint64_t rule[64];   /* by prio */
+	uint64_t rule[64]; /* by prio */
 	uint64_t through;
 };
 
@@ -393,11 +393,13 @@ static void read_counts(struct counts *c)
 
 static void send_frame(const uint8_t *b, size_t len)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_ifindex = ifindex_b, .sll_halen = 6 };
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET,
+				  .sll_ifindex = ifindex_b,
+				  .sll_halen = 6};
 
-	ck_assert_int_eq(sendto(sock, b, len, 0, (struct sockaddr *)&sll,
-				sizeof(sll)), (ssize_t)len);
+	ck_assert_int_eq(
+		sendto(sock, b, len, 0, (struct sockaddr *)&sll, sizeof(sll)),
+		(ssize_t)len);
 }
 
 /* Send the marker and wait (bounded) until its counter moved. */
@@ -428,7 +430,7 @@ START_TEST(test_datapath_matches_model)
 	rs = ir_ruleset__parse_str(rules, err, sizeof(err));
 	ck_assert_msg(rs, "%s", err);
 	for (size_t i = 0; i < n; i++) {
-		struct ir_meta meta = { .ifindex = 2 };
+		struct ir_meta meta = {.ifindex = 2};
 		struct ir_keys k;
 		const struct ir_rule *want;
 		struct counts before, after;
@@ -446,8 +448,10 @@ START_TEST(test_datapath_matches_model)
 			ck_assert_msg(d <= 1, "%s: rule %u counted %llu",
 				      fr[i].name, p, (unsigned long long)d);
 			if (d) {
-				ck_assert_msg(got < 0, "%s: rules %d and %u "
-					      "counted", fr[i].name, got, p);
+				ck_assert_msg(got < 0,
+					      "%s: rules %d and %u "
+					      "counted",
+					      fr[i].name, got, p);
 				got = p;
 			}
 		}
@@ -455,21 +459,22 @@ START_TEST(test_datapath_matches_model)
 			      "%s: nft matched prio %d, the IR model says %d",
 			      fr[i].name, got, want ? (int)want->prio : -1);
 		/* the marker itself passes: +1 */
-		ck_assert_msg(after.through - before.through ==
-				      1u + !(want && want->action.verdict ==
-							     IR_ACT_DROP),
-			      "%s: passed %llu frames (with the marker), "
-			      "want %u", fr[i].name,
-			      (unsigned long long)(after.through -
-						   before.through),
-			      1u + !(want && want->action.verdict ==
-						 IR_ACT_DROP));
+		ck_assert_msg(
+			after.through - before.through ==
+				1u + !(want &&
+				       want->action.verdict == IR_ACT_DROP),
+			"%s: passed %llu frames (with the marker), "
+			"want %u",
+			fr[i].name,
+			(unsigned long long)(after.through - before.through),
+			1u + !(want && want->action.verdict == IR_ACT_DROP));
 		matched += got >= 0;
 		dropped += want && want->action.verdict == IR_ACT_DROP;
 		missed += got < 0;
 	}
 	printf("nft datapath: %zu frames, %d matched (%d dropped), %d to the "
-	       "slow path\n", n, matched, dropped, missed);
+	       "slow path\n",
+	       n, matched, dropped, missed);
 	ck_assert_int_ge(matched, 10);
 	ck_assert_int_ge(dropped, 5);
 	ck_assert_int_ge(missed, 2);
@@ -479,7 +484,7 @@ END_TEST
 
 static void setup_netns(void)
 {
-	struct be_opts o = { .dev = "v0", .offload = BE_OFFLOAD_SW };
+	struct be_opts o = {.dev = "v0", .offload = BE_OFFLOAD_SW};
 	struct ir_ruleset *rs;
 	char err[512], *text = NULL, *cmd, *out;
 	size_t len = 0;
@@ -490,17 +495,23 @@ static void setup_netns(void)
 	snprintf(ns_a, sizeof(ns_a), "flbe-dp-a-%d", getpid());
 	snprintf(ns_b, sizeof(ns_b), "flbe-dp-b-%d", getpid());
 	atexit(cleanup);
-	ck_assert(asprintf(&cmd,
-		"ip netns add %1$s && ip netns add %2$s && "
-		/* no stray IPv6 (MLD, router solicitations) on the wire */
-		"ip netns exec %1$s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
-		"net.ipv6.conf.default.disable_ipv6=1 && "
-		"ip netns exec %2$s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
-		"net.ipv6.conf.default.disable_ipv6=1 && "
-		"ip -n %1$s link add v0 type veth peer name v1 netns %2$s && "
-		"ip -n %1$s link set v0 address 02:00:00:00:00:0a && "
-		"ip -n %1$s link set v0 up && ip -n %2$s link set v1 up",
-		ns_a, ns_b) > 0);
+	ck_assert(
+		asprintf(&cmd,
+			 "ip netns add %1$s && ip netns add %2$s && "
+			 /* no stray IPv6 (MLD, router solicitations) on the
+			    wire */
+			 "ip netns exec %1$s sysctl -qw "
+			 "net.ipv6.conf.all.disable_ipv6=1 "
+			 "net.ipv6.conf.default.disable_ipv6=1 && "
+			 "ip netns exec %2$s sysctl -qw "
+			 "net.ipv6.conf.all.disable_ipv6=1 "
+			 "net.ipv6.conf.default.disable_ipv6=1 && "
+			 "ip -n %1$s link add v0 type veth peer name v1 netns "
+			 "%2$s && "
+			 "ip -n %1$s link set v0 address 02:00:00:00:00:0a && "
+			 "ip -n %1$s link set v0 up && ip -n %2$s link set v1 "
+			 "up",
+			 ns_a, ns_b) > 0);
 	if (tn_run(cmd, &out)) {
 		printf("skip: netns setup: %s\n", out);
 		exit(77);
@@ -512,7 +523,8 @@ static void setup_netns(void)
 	f = open_memstream(&text, &len);
 	ck_assert_int_eq(be_nft_ops.print(rs, &o, f, err, sizeof(err)), 0);
 	fprintf(f, "table netdev flcheck {\n\tchain after {\n\t\ttype filter "
-		"hook ingress device \"v0\" priority 10;\n\t\tcounter\n\t}\n}\n");
+		   "hook ingress device \"v0\" priority "
+		   "10;\n\t\tcounter\n\t}\n}\n");
 	fclose(f);
 	path = tn_tmpfile(text, 2);
 	ck_assert(asprintf(&cmd, "ip netns exec %s nft -f %s", ns_a, path) > 0);
@@ -531,7 +543,7 @@ static void setup_netns(void)
 
 int main(void)
 {
-	static const char *const tools[] = { "nft", "ip", NULL };
+	static const char *const tools[] = {"nft", "ip", NULL};
 	Suite *s = suite_create("be_nft_datapath");
 	TCase *tc = tcase_create("datapath");
 	SRunner *sr;

@@ -48,8 +48,10 @@ static void need_ifindex(uint32_t ifx)
 	ck_assert(n_ifn < MAX_IFX);
 	ifn[n_ifn].ifindex = ifx;
 	snprintf(ifn[n_ifn].name, IF_NAMESIZE, "fl%u", ifx);
-	snprintf(cmd, sizeof(cmd), "ip link add fl%u type veth peer name "
-		 "fl%up", ifx, ifx);
+	snprintf(cmd, sizeof(cmd),
+		 "ip link add fl%u type veth peer name "
+		 "fl%up",
+		 ifx, ifx);
 	tn_run(cmd, &out);
 	free(out);
 	n_ifn++;
@@ -99,8 +101,8 @@ static void check_tc_batch(const char *text, int n, const char *what)
 	ck_assert(asprintf(&cmd, "tc -force -batch %s", path) > 0);
 	tn_run(cmd, &out);
 	ck_assert_msg(count(out, "Error: TC classifier not found.") == n,
-		      "%s: %d filters, tc said:\n%.1500s\n%.1500s", what, n, out,
-		      text);
+		      "%s: %d filters, tc said:\n%.1500s\n%.1500s", what, n,
+		      out, text);
 	ck_assert_msg(count(out, "Command failed") == n, "%s:\n%.1500s", what,
 		      out);
 	free(cmd);
@@ -118,12 +120,14 @@ static void check_nft(const char *text, bool hw, const char *what)
 	ck_assert(asprintf(&cmd, "nft -c -f %s", path) > 0);
 	st = tn_run(cmd, &out);
 	if (!hw) {
-		ck_assert_msg(st == 0, "%s: nft -c:\n%.1500s\n%.1500s", what, out,
-			      text);
+		ck_assert_msg(st == 0, "%s: nft -c:\n%.1500s\n%.1500s", what,
+			      out, text);
 	} else {
 		for (p = out; (p = strstr(p, "Error: ")); p++)
-			ck_assert_msg(!strncmp(p, "Error: Could not process rule",
-					       29), "%s: %.1500s", what, out);
+			ck_assert_msg(!strncmp(p,
+					       "Error: Could not process rule",
+					       29),
+				      "%s: %.1500s", what, out);
 	}
 	free(cmd);
 	free(out);
@@ -131,14 +135,15 @@ static void check_nft(const char *text, bool hw, const char *what)
 }
 
 static const char *const corpora[] = {
-	"testsuite/backends/corpus.ir", "testsuite/unit/ir/*.ir",
+	"testsuite/backends/corpus.ir",
+	"testsuite/unit/ir/*.ir",
 	"testsuite/golden/*.ir",
 };
 
 START_TEST(test_ir_corpora)
 {
-	static const enum be_offload offl[] = { BE_OFFLOAD_HW, BE_OFFLOAD_SW,
-						BE_OFFLOAD_BOTH };
+	static const enum be_offload offl[] = {BE_OFFLOAD_HW, BE_OFFLOAD_SW,
+					       BE_OFFLOAD_BOTH};
 	char *pat = src_path(corpora[_i]);
 	glob_t g;
 
@@ -152,8 +157,10 @@ START_TEST(test_ir_corpora)
 
 		need_devices(rs);
 		for (size_t m = 0; m < 3; m++) {
-			struct be_opts o = { .dev = "v0", .offload = offl[m],
-					     .ifnames = ifn, .n_ifnames = n_ifn };
+			struct be_opts o = {.dev = "v0",
+					    .offload = offl[m],
+					    .ifnames = ifn,
+					    .n_ifnames = n_ifn};
 			char *text = NULL, err[512];
 			size_t len = 0;
 			FILE *f = open_memstream(&text, &len);
@@ -168,12 +175,11 @@ START_TEST(test_ir_corpora)
 				FILE *lf = open_memstream(&line, &ll);
 				int ret;
 
-				ret = be_flower_filter_from_rule(&flt, r, &o, err,
-								 sizeof(err));
+				ret = be_flower_filter_from_rule(
+					&flt, r, &o, err, sizeof(err));
 				if (!ret)
-					ret = be_flower_print_filter(&flt, &o, lf,
-								     err,
-								     sizeof(err));
+					ret = be_flower_print_filter(
+						&flt, &o, lf, err, sizeof(err));
 				fclose(lf);
 				if (!ret) {
 					fprintf(f, "%s\n", line);
@@ -189,29 +195,33 @@ START_TEST(test_ir_corpora)
 		/* nft: the rules nft can say, as one file */
 		for (size_t i = 0; i < ir_ruleset__count(rs); i++) {
 			struct ir_ruleset *one = ir_ruleset__new();
-			struct be_opts o = { .dev = "v0",
-					     .offload = BE_OFFLOAD_SW,
-					     .ifnames = ifn, .n_ifnames = n_ifn };
+			struct be_opts o = {.dev = "v0",
+					    .offload = BE_OFFLOAD_SW,
+					    .ifnames = ifn,
+					    .n_ifnames = n_ifn};
 			char err[512];
 			FILE *null = fopen("/dev/null", "w");
 
 			ir_ruleset__add(one, ir_ruleset__rule_c(rs, i));
 			if (!be_nft_ops.print(one, &o, null, err, sizeof(err)))
-				ir_ruleset__add(nft_ok, ir_ruleset__rule_c(rs, i));
+				ir_ruleset__add(nft_ok,
+						ir_ruleset__rule_c(rs, i));
 			fclose(null);
 			ir_ruleset__free(one);
 		}
 		for (int hw = 0; hw < 2; hw++) {
-			struct be_opts o = { .dev = "v0",
-					     .offload = hw ? BE_OFFLOAD_HW
-							   : BE_OFFLOAD_SW,
-					     .ifnames = ifn, .n_ifnames = n_ifn };
+			struct be_opts o = {.dev = "v0",
+					    .offload = hw ? BE_OFFLOAD_HW
+							  : BE_OFFLOAD_SW,
+					    .ifnames = ifn,
+					    .n_ifnames = n_ifn};
 			char *text = NULL, err[512];
 			size_t len = 0;
 			FILE *f = open_memstream(&text, &len);
 
 			ck_assert_int_eq(be_nft_ops.print(nft_ok, &o, f, err,
-							  sizeof(err)), 0);
+							  sizeof(err)),
+					 0);
 			fclose(f);
 			check_nft(text, hw, g.gl_pathv[k]);
 			free(text);
@@ -242,9 +252,10 @@ static void golden_devices(const char *text)
 		p++;
 		if (!name[0] || if_nametoindex(name))
 			continue;
-		snprintf(cmd, sizeof(cmd), "ip link add %s type veth peer name "
-			 "%.8sp%d && tc qdisc add dev %s clsact", name, name,
-			 (int)(p - text) % 1000, name);
+		snprintf(cmd, sizeof(cmd),
+			 "ip link add %s type veth peer name "
+			 "%.8sp%d && tc qdisc add dev %s clsact",
+			 name, name, (int)(p - text) % 1000, name);
 		tn_run(cmd, &out);
 		free(out);
 	}
@@ -252,8 +263,8 @@ static void golden_devices(const char *text)
 
 START_TEST(test_golden_files)
 {
-	static const char *const pats[] = { "testsuite/golden/*.flower",
-					    "testsuite/golden/*.nft" };
+	static const char *const pats[] = {"testsuite/golden/*.flower",
+					   "testsuite/golden/*.nft"};
 	glob_t g;
 
 	for (int t = 0; t < 2; t++) {
@@ -289,7 +300,7 @@ END_TEST
 
 int main(void)
 {
-	static const char *const tools[] = { "tc", "nft", "ip", NULL };
+	static const char *const tools[] = {"tc", "nft", "ip", NULL};
 	Suite *s = suite_create("be_syntax");
 	TCase *tc = tcase_create("syntax");
 	SRunner *sr;

@@ -51,8 +51,8 @@ static const char *const rules[] = {
 	"drop",
 };
 
-static const enum be_offload offloads[] = { BE_OFFLOAD_HW, BE_OFFLOAD_SW,
-					    BE_OFFLOAD_BOTH };
+static const enum be_offload offloads[] = {BE_OFFLOAD_HW, BE_OFFLOAD_SW,
+					   BE_OFFLOAD_BOTH};
 
 /* Attribute tree as sorted "path type=hex" lines. */
 enum lvl { L_TOP, L_OPTS, L_ACTS, L_ACT, L_LEAVES };
@@ -109,7 +109,8 @@ static char *describe(const struct nlmsghdr *nlh)
 	size_t n = 0, len = 0;
 	FILE *f = open_memstream(&out, &len);
 
-	fprintf(f, "type %u flags 0x%x ifindex %d handle %x parent %x info %x\n",
+	fprintf(f,
+		"type %u flags 0x%x ifindex %d handle %x parent %x info %x\n",
 		nlh->nlmsg_type, nlh->nlmsg_flags, t->tcm_ifindex,
 		t->tcm_handle, t->tcm_parent, t->tcm_info);
 	canon((const char *)t + NLMSG_ALIGN(sizeof(*t)),
@@ -153,7 +154,7 @@ static size_t tc_message(const char *trace, uint8_t *buf, size_t size)
 START_TEST(test_same_bytes_as_tc)
 {
 	for (size_t k = 0; k < 3; k++) {
-		struct be_opts o = { .dev = "v0", .offload = offloads[k] };
+		struct be_opts o = {.dev = "v0", .offload = offloads[k]};
 		struct be_flower_filter f;
 		struct ir_ruleset *rs;
 		char ir[1024], err[512] = "", *line = NULL, *cmd, *out;
@@ -170,27 +171,32 @@ START_TEST(test_same_bytes_as_tc)
 		rs = ir_ruleset__parse_str(ir, err, sizeof(err));
 		ck_assert_msg(rs, "%s", err);
 		ck_assert_int_eq(be_flower_filter_from_rule(
-			&f, ir_ruleset__rule_c(rs, 0), &o, err, sizeof(err)), 0);
+					 &f, ir_ruleset__rule_c(rs, 0), &o, err,
+					 sizeof(err)),
+				 0);
 		f.ifindex = if_nametoindex("v0");
 		lf = open_memstream(&line, &len);
-		ck_assert_int_eq(be_flower_print_filter(&f, &o, lf, err,
-							sizeof(err)), 0);
+		ck_assert_int_eq(
+			be_flower_print_filter(&f, &o, lf, err, sizeof(err)),
+			0);
 		fclose(lf);
-		ck_assert(asprintf(&cmd, "strace -f -e trace=sendmsg -e write=all "
-				   "-x -s 65535 tc %s", line) > 0);
+		ck_assert(asprintf(&cmd,
+				   "strace -f -e trace=sendmsg -e write=all "
+				   "-x -s 65535 tc %s",
+				   line) > 0);
 		tn_run(cmd, &out);
 		ck_assert_msg(strstr(out, "Error: TC classifier not found"),
 			      "tc did not reach the kernel for '%s':\n%s", line,
 			      out);
 		n = tc_message(out, tc_buf, sizeof(tc_buf));
-		ck_assert_msg(n >= sizeof(struct nlmsghdr) &&
-			      n == ((struct nlmsghdr *)tc_buf)->nlmsg_len,
-			      "no tc message in trace for '%s'", line);
-		mine = be_flower_nl__encode(mine_buf, sizeof(mine_buf),
-					    RTM_NEWTFILTER,
-					    NLM_F_CREATE | NLM_F_EXCL |
-						    NLM_F_ACK,
-					    &f, &o, err, sizeof(err));
+		ck_assert_msg(
+			n >= sizeof(struct nlmsghdr) &&
+				n == ((struct nlmsghdr *)tc_buf)->nlmsg_len,
+			"no tc message in trace for '%s'", line);
+		mine = be_flower_nl__encode(
+			mine_buf, sizeof(mine_buf), RTM_NEWTFILTER,
+			NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &f, &o, err,
+			sizeof(err));
 		ck_assert_msg(mine, "%s", err);
 		a = describe((struct nlmsghdr *)tc_buf);
 		b = describe(mine);
@@ -208,7 +214,7 @@ END_TEST
 
 int main(void)
 {
-	static const char *const tools[] = { "tc", "strace", "ip", NULL };
+	static const char *const tools[] = {"tc", "strace", "ip", NULL};
 	Suite *s = suite_create("be_tc_bytes");
 	TCase *tc = tcase_create("tc");
 	SRunner *sr;

@@ -17,9 +17,9 @@ static const struct {
 	enum ir_dissector dis;
 	bool ihl, len, nexthdr, num_vlans, ifindex;
 } expect[] = {
-	{ "flower", IR_DIS_FLOWER, false, false, false, true, true },
-	{ "nft", IR_DIS_NFT, true, true, true, false, true },
-	{ "rteflow", IR_DIS_RTEFLOW, true, false, false, false, false },
+	{"flower", IR_DIS_FLOWER, false, false, false, true, true},
+	{"nft", IR_DIS_NFT, true, true, true, false, true},
+	{"rteflow", IR_DIS_RTEFLOW, true, false, false, false, false},
 };
 
 START_TEST(test_caps_table)
@@ -98,9 +98,9 @@ static const char *const field_rule[IR_F__COUNT] = {
 
 START_TEST(test_caps_match_printers)
 {
-	static const char *const names[] = { "flower", "nft", "rteflow" };
-	struct be_ifname ifn = { 1, "lo" };
-	struct be_opts o = { .dev = "v0", .ifnames = &ifn, .n_ifnames = 1 };
+	static const char *const names[] = {"flower", "nft", "rteflow"};
+	struct be_ifname ifn = {1, "lo"};
+	struct be_opts o = {.dev = "v0", .ifnames = &ifn, .n_ifnames = 1};
 
 	for (size_t b = 0; b < 3; b++) {
 		const struct be_ops *be = be_find(names[b]);
@@ -123,8 +123,8 @@ START_TEST(test_caps_match_printers)
 			fclose(out);
 			if (be->caps->field_match[f])
 				ck_assert_msg(!ret, "%s claims %s but: %s",
-					      names[b],
-					      ir_field__get(f)->name, err);
+					      names[b], ir_field__get(f)->name,
+					      err);
 			else
 				ck_assert_msg(ret == -EOPNOTSUPP,
 					      "%s printed %s: %s", names[b],

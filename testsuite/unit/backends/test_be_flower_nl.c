@@ -17,9 +17,9 @@
 
 #include "backends/backends_internal.h"
 
-static const struct be_ifname ifnames[] = { { 3, "veth3" }, { 12, "eth12" } };
-static const struct be_opts opts = { .dev = "v0", .ifnames = ifnames,
-				     .n_ifnames = 2 };
+static const struct be_ifname ifnames[] = {{3, "veth3"}, {12, "eth12"}};
+static const struct be_opts opts = {
+	.dev = "v0", .ifnames = ifnames, .n_ifnames = 2};
 
 static const char *const rules[] = {
 	"prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
@@ -58,8 +58,8 @@ static void rule_of(const char *text, struct ir_rule *r)
 	ir_ruleset__free(rs);
 }
 
-static const enum be_offload offloads[] = { BE_OFFLOAD_HW, BE_OFFLOAD_SW,
-					    BE_OFFLOAD_BOTH };
+static const enum be_offload offloads[] = {BE_OFFLOAD_HW, BE_OFFLOAD_SW,
+					   BE_OFFLOAD_BOTH};
 
 START_TEST(test_round_trip)
 {
@@ -76,7 +76,8 @@ START_TEST(test_round_trip)
 		o.chain = k * 7;
 		o.egress = k == 1;
 		ck_assert_int_eq(be_flower_filter_from_rule(&f, &r, &o, err,
-							    sizeof(err)), 0);
+							    sizeof(err)),
+				 0);
 		f.ifindex = 44;
 		memcpy(f.cookie, "flowlift\x01", 9);
 		f.cookie_len = 9;
@@ -84,8 +85,8 @@ START_TEST(test_round_trip)
 					   NLM_F_CREATE | NLM_F_EXCL, &f, &o,
 					   err, sizeof(err));
 		ck_assert_msg(nlh, "%s: %s", rules[_i], err);
-		ck_assert_int_eq(be_flower_nl__decode(nlh, &o, &g, err,
-						      sizeof(err)), 0);
+		ck_assert_int_eq(
+			be_flower_nl__decode(nlh, &o, &g, err, sizeof(err)), 0);
 		ir_rule__snprint(&r, a, sizeof(a), false);
 		ir_rule__snprint(&g.rule, b, sizeof(b), false);
 		ck_assert_str_eq(b, a);
@@ -103,17 +104,16 @@ START_TEST(test_round_trip)
 END_TEST
 
 /* Find attribute 'type' inside TCA_OPTIONS. */
-static const struct nlattr *opt_attr(const struct nlmsghdr *nlh,
-				     uint16_t type)
+static const struct nlattr *opt_attr(const struct nlmsghdr *nlh, uint16_t type)
 {
 	const struct nlattr *a, *o;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct tcmsg)) {
+	mnl_attr_for_each(a, nlh, sizeof(struct tcmsg))
+	{
 		if (mnl_attr_get_type(a) != TCA_OPTIONS)
 			continue;
-		mnl_attr_for_each_nested(o, a)
-			if (mnl_attr_get_type(o) == type)
-				return o;
+		mnl_attr_for_each_nested(o, a) if (mnl_attr_get_type(o) ==
+						   type) return o;
 	}
 	return NULL;
 }
@@ -129,8 +129,8 @@ START_TEST(test_attrs_like_tc)
 
 	ir_rule__init(&r);
 	rule_of(rules[1], &r);
-	ck_assert_int_eq(be_flower_filter_from_rule(&f, &r, &opts, err,
-						    sizeof(err)), 0);
+	ck_assert_int_eq(
+		be_flower_filter_from_rule(&f, &r, &opts, err, sizeof(err)), 0);
 	f.ifindex = 3;
 	nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_NEWTFILTER,
 				   NLM_F_CREATE | NLM_F_EXCL, &f, &opts, err,
@@ -165,8 +165,8 @@ START_TEST(test_describe)
 
 	ir_rule__init(&r);
 	rule_of(rules[0], &r);
-	ck_assert_int_eq(be_flower_filter_from_rule(&f, &r, &opts, err,
-						    sizeof(err)), 0);
+	ck_assert_int_eq(
+		be_flower_filter_from_rule(&f, &r, &opts, err, sizeof(err)), 0);
 	nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_NEWTFILTER,
 				   NLM_F_CREATE | NLM_F_EXCL, &f, &opts, err,
 				   sizeof(err));
@@ -199,8 +199,8 @@ START_TEST(test_refuse_foreign)
 	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	tcm->tcm_info = TC_H_MAKE(1 << 16, htons(0x0800));
 	mnl_attr_put_strz(nlh, TCA_KIND, "u32");
-	ck_assert_int_eq(be_flower_nl__decode(nlh, &opts, &f, err,
-					      sizeof(err)), -ENOENT);
+	ck_assert_int_eq(be_flower_nl__decode(nlh, &opts, &f, err, sizeof(err)),
+			 -ENOENT);
 	/* a flower key flowlift does not model: enc_key_id */
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWTFILTER;
@@ -210,8 +210,8 @@ START_TEST(test_refuse_foreign)
 	o = mnl_attr_nest_start(nlh, TCA_OPTIONS);
 	mnl_attr_put_u32(nlh, TCA_FLOWER_KEY_ENC_KEY_ID, htonl(5));
 	mnl_attr_nest_end(nlh, o);
-	ck_assert_int_eq(be_flower_nl__decode(nlh, &opts, &f, err,
-					      sizeof(err)), -EOPNOTSUPP);
+	ck_assert_int_eq(be_flower_nl__decode(nlh, &opts, &f, err, sizeof(err)),
+			 -EOPNOTSUPP);
 	ck_assert_ptr_nonnull(strstr(err, "not modelled"));
 }
 END_TEST
@@ -224,15 +224,15 @@ START_TEST(test_encode_errors)
 
 	ir_rule__init(&r);
 	rule_of("prio 1 eth.type=0x0800 ip4.ihl=5 -> drop", &r);
-	ck_assert_int_eq(be_flower_filter_from_rule(&f, &r, &opts, err,
-						    sizeof(err)), 0);
+	ck_assert_int_eq(
+		be_flower_filter_from_rule(&f, &r, &opts, err, sizeof(err)), 0);
 	ck_assert_ptr_null(be_flower_nl__encode(buf, sizeof(buf),
 						RTM_NEWTFILTER, 0, &f, &opts,
 						err, sizeof(err)));
 	ck_assert_int_eq(errno, EOPNOTSUPP);
 	ck_assert_ptr_nonnull(strstr(err, "ip4.ihl"));
-	ck_assert_ptr_null(be_flower_nl__encode(buf, 100, RTM_NEWTFILTER, 0,
-						&f, &opts, err, sizeof(err)));
+	ck_assert_ptr_null(be_flower_nl__encode(buf, 100, RTM_NEWTFILTER, 0, &f,
+						&opts, err, sizeof(err)));
 	ir_rule__fini(&r);
 }
 END_TEST

@@ -14,174 +14,195 @@
 
 #include "backends/backends_internal.h"
 
-static const struct be_ifname ifnames[] = { { 3, "veth3" }, { 12, "eth12" } };
+static const struct be_ifname ifnames[] = {{3, "veth3"}, {12, "eth12"}};
 
 struct text_case {
 	const char *be;
 	enum be_offload offload;
 	const char *rule; /* IR text */
 	const char *want; /* the rule's line, or NULL */
-	int err;          /* expected print() error if want is NULL */
+	int err;	  /* expected print() error if want is NULL */
 };
 
 #define FL "filter add dev v0 ingress "
 static const struct text_case cases[] = {
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
-	  "l4.dport=22 -> drop",
-	  FL "protocol ip prio 1 flower ip_proto tcp ip_flags "
-	  "nofrag/nofirstfrag dst_ip 10.0.0.0/8 dst_port 22 skip_sw action "
-	  "drop", 0 },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 2 eth.type=0x0800 ip.proto=17 l4.dport=80-90 -> pass",
-	  FL "protocol ip prio 2 flower ip_proto udp dst_port 80-90 skip_sw "
-	  "action pass", 0 },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 3 eth.type=0x0800 ip4.src=192.168.1.1 -> redirect(3,egress)",
-	  FL "protocol ip prio 3 flower src_ip 192.168.1.1 skip_sw action "
-	  "mirred egress redirect dev veth3", 0 },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 4 eth.type=0x8100 vlan.id=100 vlan.pcp=3 vlan.type=0x86dd "
-	  "vlan.count=1 ip.proto=58 ip6.dst=ff02::/16 icmp.type=135 -> tx",
-	  FL "protocol 802.1Q prio 4 flower num_of_vlans 1 vlan_id 100 "
-	  "vlan_prio 3 vlan_ethtype ipv6 ip_proto icmpv6 dst_ip ff02::/16 "
-	  "type 135 skip_sw action mirred egress redirect dev v0", 0 },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 5 eth.type=0x8100 vlan.id=7 -> vlan_pop,redirect(12,ingress)",
-	  FL "protocol 802.1Q prio 5 flower vlan_id 7 skip_sw action vlan pop "
-	  "pipe action mirred ingress redirect dev eth12", 0 },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 6 eth.type=0x86dd eth.src=02:00:00:00:00:00/ff:ff:ff:00:00:00 "
-	  "ip.proto=6 ip.tos=0x10/0xfc ip.ttl=1 tcp.flags=0x2/0x12 -> drop",
-	  FL "protocol ipv6 prio 6 flower src_mac "
-	  "02:00:00:00:00:00/ff:ff:ff:00:00:00 ip_proto tcp ip_tos 0x10/0xfc "
-	  "ip_ttl 0x1 tcp_flags 0x2/0x12 skip_sw action drop", 0 },
-	{ "flower", BE_OFFLOAD_SW,
-	  "prio 7 eth.type=0x0800 ip.proto=1 ip.frag=0x1/0x1 icmp.type=8 "
-	  "icmp.code=0/0xf0 -> slowpath",
-	  FL "protocol ip prio 7 flower ip_proto icmp ip_flags frag type 8 "
-	  "code 0/240 skip_hw action goto chain 1", 0 },
-	{ "flower", BE_OFFLOAD_BOTH,
-	  "prio 8 eth.type=0x0800 ip.proto=6 l4.sport=1024/0xfc00 -> "
-	  "vlan_push(10,2,0x88a8),pass",
-	  FL "protocol ip prio 8 flower ip_proto tcp src_port 1024/0xfc00 "
-	  "action vlan push id 10 priority 2 protocol 802.1ad pipe action "
-	  "pass", 0 },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 9 meta.ifindex=3 eth.type=0x0806 -> drop",
-	  FL "protocol arp prio 9 flower indev veth3 skip_sw action drop", 0 },
-	{ "flower", BE_OFFLOAD_HW, "prio 10 any -> slowpath",
-	  FL "protocol all prio 10 flower skip_sw action trap", 0 },
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
+	 "l4.dport=22 -> drop",
+	 FL "protocol ip prio 1 flower ip_proto tcp ip_flags "
+	    "nofrag/nofirstfrag dst_ip 10.0.0.0/8 dst_port 22 skip_sw action "
+	    "drop",
+	 0},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 2 eth.type=0x0800 ip.proto=17 l4.dport=80-90 -> pass",
+	 FL "protocol ip prio 2 flower ip_proto udp dst_port 80-90 skip_sw "
+	    "action pass",
+	 0},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 3 eth.type=0x0800 ip4.src=192.168.1.1 -> redirect(3,egress)",
+	 FL "protocol ip prio 3 flower src_ip 192.168.1.1 skip_sw action "
+	    "mirred egress redirect dev veth3",
+	 0},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 4 eth.type=0x8100 vlan.id=100 vlan.pcp=3 vlan.type=0x86dd "
+	 "vlan.count=1 ip.proto=58 ip6.dst=ff02::/16 icmp.type=135 -> tx",
+	 FL "protocol 802.1Q prio 4 flower num_of_vlans 1 vlan_id 100 "
+	    "vlan_prio 3 vlan_ethtype ipv6 ip_proto icmpv6 dst_ip ff02::/16 "
+	    "type 135 skip_sw action mirred egress redirect dev v0",
+	 0},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 5 eth.type=0x8100 vlan.id=7 -> vlan_pop,redirect(12,ingress)",
+	 FL "protocol 802.1Q prio 5 flower vlan_id 7 skip_sw action vlan pop "
+	    "pipe action mirred ingress redirect dev eth12",
+	 0},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 6 eth.type=0x86dd eth.src=02:00:00:00:00:00/ff:ff:ff:00:00:00 "
+	 "ip.proto=6 ip.tos=0x10/0xfc ip.ttl=1 tcp.flags=0x2/0x12 -> drop",
+	 FL "protocol ipv6 prio 6 flower src_mac "
+	    "02:00:00:00:00:00/ff:ff:ff:00:00:00 ip_proto tcp ip_tos 0x10/0xfc "
+	    "ip_ttl 0x1 tcp_flags 0x2/0x12 skip_sw action drop",
+	 0},
+	{"flower", BE_OFFLOAD_SW,
+	 "prio 7 eth.type=0x0800 ip.proto=1 ip.frag=0x1/0x1 icmp.type=8 "
+	 "icmp.code=0/0xf0 -> slowpath",
+	 FL "protocol ip prio 7 flower ip_proto icmp ip_flags frag type 8 "
+	    "code 0/240 skip_hw action goto chain 1",
+	 0},
+	{"flower", BE_OFFLOAD_BOTH,
+	 "prio 8 eth.type=0x0800 ip.proto=6 l4.sport=1024/0xfc00 -> "
+	 "vlan_push(10,2,0x88a8),pass",
+	 FL "protocol ip prio 8 flower ip_proto tcp src_port 1024/0xfc00 "
+	    "action vlan push id 10 priority 2 protocol 802.1ad pipe action "
+	    "pass",
+	 0},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 9 meta.ifindex=3 eth.type=0x0806 -> drop",
+	 FL "protocol arp prio 9 flower indev veth3 skip_sw action drop", 0},
+	{"flower", BE_OFFLOAD_HW, "prio 10 any -> slowpath",
+	 FL "protocol all prio 10 flower skip_sw action trap", 0},
 	/* tc takes port 0 as "no port": masked, and 0-N split in two */
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 11 eth.type=0x0800 ip.proto=17 l4.dport=0 -> drop",
-	  FL "protocol ip prio 11 flower ip_proto udp dst_port 0/0xffff "
-	  "skip_sw action drop", 0 },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 12 eth.type=0x0800 ip.proto=6 l4.sport=0-9 l4.dport=0-1023 "
-	  "-> drop",
-	  FL "protocol ip prio 12 flower ip_proto tcp dst_port 0/0xffff "
-	  "src_port 0/0xffff skip_sw action drop"
-	  FL "protocol ip prio 12 flower ip_proto tcp dst_port 0/0xffff "
-	  "src_port 1-9 skip_sw action drop"
-	  FL "protocol ip prio 12 flower ip_proto tcp dst_port 1-1023 "
-	  "src_port 0/0xffff skip_sw action drop"
-	  FL "protocol ip prio 12 flower ip_proto tcp dst_port 1-1023 "
-	  "src_port 1-9 skip_sw action drop", 0 },
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 11 eth.type=0x0800 ip.proto=17 l4.dport=0 -> drop",
+	 FL "protocol ip prio 11 flower ip_proto udp dst_port 0/0xffff "
+	    "skip_sw action drop",
+	 0},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 12 eth.type=0x0800 ip.proto=6 l4.sport=0-9 l4.dport=0-1023 "
+	 "-> drop",
+	 FL "protocol ip prio 12 flower ip_proto tcp dst_port 0/0xffff "
+	    "src_port 0/0xffff skip_sw action drop" FL
+	    "protocol ip prio 12 flower ip_proto tcp dst_port 0/0xffff "
+	    "src_port 1-9 skip_sw action drop" FL
+	    "protocol ip prio 12 flower ip_proto tcp dst_port 1-1023 "
+	    "src_port 0/0xffff skip_sw action drop" FL
+	    "protocol ip prio 12 flower ip_proto tcp dst_port 1-1023 "
+	    "src_port 1-9 skip_sw action drop",
+	 0},
 	/* one prio, two protocols: the second gets its own prio */
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 13 eth.type=0x0800 -> drop\nprio 13 eth.type=0x86dd -> drop\n"
-	  "prio 14 eth.type=0x0800 ip.proto=6 -> pass\n"
-	  "prio 14 eth.type=0x0800 -> pass", /* a duplicate: left out */
-	  FL "protocol ip prio 13 flower skip_sw action drop"
-	  FL "protocol ipv6 prio 14 flower skip_sw action drop"
-	  FL "protocol ip prio 15 flower ip_proto tcp skip_sw action pass", 0 },
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 13 eth.type=0x0800 -> drop\nprio 13 eth.type=0x86dd -> drop\n"
+	 "prio 14 eth.type=0x0800 ip.proto=6 -> pass\n"
+	 "prio 14 eth.type=0x0800 -> pass", /* a duplicate: left out */
+	 FL "protocol ip prio 13 flower skip_sw action drop" FL
+	    "protocol ipv6 prio 14 flower skip_sw action drop" FL
+	    "protocol ip prio 15 flower ip_proto tcp skip_sw action pass",
+	 0},
 	/* what flower cannot say */
-	{ "flower", BE_OFFLOAD_HW, "prio 1 eth.type=0x0800 ip4.ihl=5 -> drop",
-	  NULL, -EOPNOTSUPP },
-	{ "flower", BE_OFFLOAD_HW, "prio 1 eth.type=0x0800 -> redirect(999,egress)",
-	  NULL, -ENODEV },
-	{ "flower", BE_OFFLOAD_HW, "prio 1 ip4.src=10.0.0.1 -> drop", NULL,
-	  -EOPNOTSUPP },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/255.0.255.0 -> drop", NULL,
-	  -EOPNOTSUPP },
-	{ "flower", BE_OFFLOAD_HW, "prio 70000 any -> drop", NULL, -ERANGE },
-	{ "flower", BE_OFFLOAD_HW,
-	  "prio 1 eth.type=0x0800 ip.proto=47 l4.dport=1 -> drop", NULL,
-	  -EOPNOTSUPP },
+	{"flower", BE_OFFLOAD_HW, "prio 1 eth.type=0x0800 ip4.ihl=5 -> drop",
+	 NULL, -EOPNOTSUPP},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 1 eth.type=0x0800 -> redirect(999,egress)", NULL, -ENODEV},
+	{"flower", BE_OFFLOAD_HW, "prio 1 ip4.src=10.0.0.1 -> drop", NULL,
+	 -EOPNOTSUPP},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/255.0.255.0 -> drop", NULL,
+	 -EOPNOTSUPP},
+	{"flower", BE_OFFLOAD_HW, "prio 70000 any -> drop", NULL, -ERANGE},
+	{"flower", BE_OFFLOAD_HW,
+	 "prio 1 eth.type=0x0800 ip.proto=47 l4.dport=1 -> drop", NULL,
+	 -EOPNOTSUPP},
 
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
-	  "l4.dport=22 -> drop",
-	  "\t\tether type ip ip protocol tcp ip frag-off & 0x3fff == 0 ip daddr "
-	  "10.0.0.0/8 tcp dport 22 counter drop comment \"prio 1\"", 0 },
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 2 eth.type=0x0800 ip.proto=17 l4.dport=80-90 ip4.ihl=5 "
-	  "meta.len=60-1514 -> pass",
-	  "\t\tether type ip ip protocol udp ip hdrlength 5 ip frag-off & "
-	  "0x1fff == 0 udp dport 80-90 "
-	  "meta length 46-1500 counter accept comment \"prio 2\"", 0 },
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 3 eth.type=0x0800 ip4.src=192.168.1.1 "
-	  "ip4.dst=10.0.0.1-10.0.0.9 -> redirect(3,egress)",
-	  "\t\tether type ip ip saddr 192.168.1.1 ip daddr 10.0.0.1-10.0.0.9 "
-	  "counter fwd to \"veth3\" comment \"prio 3\"", 0 },
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 4 eth.type=0x8100 vlan.id=100 vlan.pcp=3 vlan.type=0x86dd -> tx",
-	  "\t\tether type vlan vlan id 100 vlan pcp 3 vlan type ip6 counter fwd "
-	  "to \"v0\" comment \"prio 4\"", 0 },
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 6 eth.type=0x86dd eth.src=02:00:00:00:00:00/ff:ff:ff:00:00:00 "
-	  "ip.proto=6 ip.tos=0x10/0xfc ip.ttl=1 tcp.flags=0x2/0x12 "
-	  "ip6.nexthdr=0 -> drop",
-	  "\t\tether saddr & ff:ff:ff:00:00:00 == 02:00:00:00:00:00 ether type "
-	  "ip6 meta l4proto tcp @nh,4,8 & 0xfc == 0x10 ip6 hoplimit 1 "
-	  "@nh,48,8 0 tcp flags & 0x12 == 0x2 counter drop comment \"prio 6\"", 0 },
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 8 eth.type=0x0800 ip.proto=6 l4.sport=1024/0xfc00 "
-	  "tcp.flags=0x100/0x100 -> slowpath",
-	  "\t\tether type ip ip protocol tcp ip frag-off & 0x1fff == 0 tcp "
-	  "sport & 0xfc00 == 0x400 "
-	  "@th,100,12 & 0x100 == 0x100 counter accept comment "
-	  "\"prio 8 slowpath\"", 0 },
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 9 meta.ifindex=3 eth.type=0x0806 meta.mark=0x10/0xf0 -> drop",
-	  "\t\tmeta iifname \"veth3\" ether type arp meta mark & 0xf0 == 0x10 "
-	  "counter drop comment \"prio 9\"", 0 },
-	{ "nft", BE_OFFLOAD_SW,
-	  "prio 1 eth.type=0x8100 vlan.type=0x0800 ip4.dst=10.0.0.1 -> drop",
-	  NULL, -EOPNOTSUPP },
-	{ "nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x8100 vlan.count=1 -> drop",
-	  NULL, -EOPNOTSUPP },
-	{ "nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x0800 -> redirect(3,ingress)",
-	  NULL, -EOPNOTSUPP },
-	{ "nft", BE_OFFLOAD_SW, "prio 1 any -> vlan_pop,drop", NULL,
-	  -EOPNOTSUPP },
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
+	 "l4.dport=22 -> drop",
+	 "\t\tether type ip ip protocol tcp ip frag-off & 0x3fff == 0 ip daddr "
+	 "10.0.0.0/8 tcp dport 22 counter drop comment \"prio 1\"",
+	 0},
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 2 eth.type=0x0800 ip.proto=17 l4.dport=80-90 ip4.ihl=5 "
+	 "meta.len=60-1514 -> pass",
+	 "\t\tether type ip ip protocol udp ip hdrlength 5 ip frag-off & "
+	 "0x1fff == 0 udp dport 80-90 "
+	 "meta length 46-1500 counter accept comment \"prio 2\"",
+	 0},
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 3 eth.type=0x0800 ip4.src=192.168.1.1 "
+	 "ip4.dst=10.0.0.1-10.0.0.9 -> redirect(3,egress)",
+	 "\t\tether type ip ip saddr 192.168.1.1 ip daddr 10.0.0.1-10.0.0.9 "
+	 "counter fwd to \"veth3\" comment \"prio 3\"",
+	 0},
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 4 eth.type=0x8100 vlan.id=100 vlan.pcp=3 vlan.type=0x86dd -> tx",
+	 "\t\tether type vlan vlan id 100 vlan pcp 3 vlan type ip6 counter fwd "
+	 "to \"v0\" comment \"prio 4\"",
+	 0},
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 6 eth.type=0x86dd eth.src=02:00:00:00:00:00/ff:ff:ff:00:00:00 "
+	 "ip.proto=6 ip.tos=0x10/0xfc ip.ttl=1 tcp.flags=0x2/0x12 "
+	 "ip6.nexthdr=0 -> drop",
+	 "\t\tether saddr & ff:ff:ff:00:00:00 == 02:00:00:00:00:00 ether type "
+	 "ip6 meta l4proto tcp @nh,4,8 & 0xfc == 0x10 ip6 hoplimit 1 "
+	 "@nh,48,8 0 tcp flags & 0x12 == 0x2 counter drop comment \"prio 6\"",
+	 0},
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 8 eth.type=0x0800 ip.proto=6 l4.sport=1024/0xfc00 "
+	 "tcp.flags=0x100/0x100 -> slowpath",
+	 "\t\tether type ip ip protocol tcp ip frag-off & 0x1fff == 0 tcp "
+	 "sport & 0xfc00 == 0x400 "
+	 "@th,100,12 & 0x100 == 0x100 counter accept comment "
+	 "\"prio 8 slowpath\"",
+	 0},
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 9 meta.ifindex=3 eth.type=0x0806 meta.mark=0x10/0xf0 -> drop",
+	 "\t\tmeta iifname \"veth3\" ether type arp meta mark & 0xf0 == 0x10 "
+	 "counter drop comment \"prio 9\"",
+	 0},
+	{"nft", BE_OFFLOAD_SW,
+	 "prio 1 eth.type=0x8100 vlan.type=0x0800 ip4.dst=10.0.0.1 -> drop",
+	 NULL, -EOPNOTSUPP},
+	{"nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x8100 vlan.count=1 -> drop",
+	 NULL, -EOPNOTSUPP},
+	{"nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x0800 -> redirect(3,ingress)",
+	 NULL, -EOPNOTSUPP},
+	{"nft", BE_OFFLOAD_SW, "prio 1 any -> vlan_pop,drop", NULL,
+	 -EOPNOTSUPP},
 
-	{ "rteflow", BE_OFFLOAD_HW,
-	  "prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
-	  "l4.dport=22 -> drop",
-	  "flow create 0 group 0 priority 1 ingress pattern eth type is 0x800 "
-	  "/ ipv4 fragment_offset spec 0 fragment_offset mask 0x3fff proto is "
-	  "6 dst spec 10.0.0.0 dst prefix 8 / tcp dst is 22 / end actions "
-	  "drop / end", 0 },
-	{ "rteflow", BE_OFFLOAD_HW,
-	  "prio 2 eth.type=0x0800 ip.proto=17 l4.dport=80-90 ip4.ihl=5 -> pass",
-	  "flow create 0 group 0 priority 2 ingress pattern eth type is 0x800 "
-	  "/ ipv4 version_ihl spec 0x5 version_ihl mask 0xf proto is 17 / udp "
-	  "dst spec 80 dst last 90 / end actions mark id 1 / rss / end", 0 },
-	{ "rteflow", BE_OFFLOAD_HW,
-	  "prio 3 eth.type=0x8100 vlan.id=100 vlan.pcp=3 vlan.type=0x86dd "
-	  "ip.proto=6 ip6.src=fd00::/8 tcp.flags=0x2/0x12 -> slowpath",
-	  "flow create 0 group 0 priority 3 ingress pattern eth type is 0x8100 "
-	  "/ vlan vid is 100 pcp is 3 inner_type is 0x86dd / ipv6 proto is 6 "
-	  "src spec fd00:: src prefix 8 / tcp flags spec 0x2 flags mask 0x12 / "
-	  "end actions rss / end", 0 },
-	{ "rteflow", BE_OFFLOAD_HW,
-	  "prio 4 eth.type=0x0800 -> redirect(3,egress)", NULL, -EOPNOTSUPP },
-	{ "rteflow", BE_OFFLOAD_HW, "prio 4 meta.len=60 -> drop", NULL,
-	  -EOPNOTSUPP },
+	{"rteflow", BE_OFFLOAD_HW,
+	 "prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
+	 "l4.dport=22 -> drop",
+	 "flow create 0 group 0 priority 1 ingress pattern eth type is 0x800 "
+	 "/ ipv4 fragment_offset spec 0 fragment_offset mask 0x3fff proto is "
+	 "6 dst spec 10.0.0.0 dst prefix 8 / tcp dst is 22 / end actions "
+	 "drop / end",
+	 0},
+	{"rteflow", BE_OFFLOAD_HW,
+	 "prio 2 eth.type=0x0800 ip.proto=17 l4.dport=80-90 ip4.ihl=5 -> pass",
+	 "flow create 0 group 0 priority 2 ingress pattern eth type is 0x800 "
+	 "/ ipv4 version_ihl spec 0x5 version_ihl mask 0xf proto is 17 / udp "
+	 "dst spec 80 dst last 90 / end actions mark id 1 / rss / end",
+	 0},
+	{"rteflow", BE_OFFLOAD_HW,
+	 "prio 3 eth.type=0x8100 vlan.id=100 vlan.pcp=3 vlan.type=0x86dd "
+	 "ip.proto=6 ip6.src=fd00::/8 tcp.flags=0x2/0x12 -> slowpath",
+	 "flow create 0 group 0 priority 3 ingress pattern eth type is 0x8100 "
+	 "/ vlan vid is 100 pcp is 3 inner_type is 0x86dd / ipv6 proto is 6 "
+	 "src spec fd00:: src prefix 8 / tcp flags spec 0x2 flags mask 0x12 / "
+	 "end actions rss / end",
+	 0},
+	{"rteflow", BE_OFFLOAD_HW,
+	 "prio 4 eth.type=0x0800 -> redirect(3,egress)", NULL, -EOPNOTSUPP},
+	{"rteflow", BE_OFFLOAD_HW, "prio 4 meta.len=60 -> drop", NULL,
+	 -EOPNOTSUPP},
 };
 
 static struct ir_ruleset *parse_ir(const char *rules)
@@ -220,8 +241,10 @@ static char *rule_lines(const char *text)
 static int print_be(const struct be_ops *be, const struct ir_ruleset *rs,
 		    enum be_offload off, char **text, char *err, size_t errsz)
 {
-	struct be_opts o = { .dev = "v0", .offload = off, .ifnames = ifnames,
-			     .n_ifnames = 2 };
+	struct be_opts o = {.dev = "v0",
+			    .offload = off,
+			    .ifnames = ifnames,
+			    .n_ifnames = 2};
 	size_t len = 0;
 	FILE *f = open_memstream(text, &len);
 	int ret;
@@ -258,21 +281,25 @@ END_TEST
 
 START_TEST(test_headers)
 {
-	struct ir_ruleset *rs = parse_ir("# program: fw\n# tag: 0123456789abcdef\n"
-					 "# assume: no-ip-options\n"
-					 "# withheld: path 3: helper bpf_ktime_get_ns\n"
-					 "prio 1 any -> drop\nprio 1 any -> pass\n"
-					 "prio 5 any -> slowpath");
-	static const char *const be[] = { "flower", "nft", "rteflow" };
+	struct ir_ruleset *rs =
+		parse_ir("# program: fw\n# tag: 0123456789abcdef\n"
+			 "# assume: no-ip-options\n"
+			 "# withheld: path 3: helper bpf_ktime_get_ns\n"
+			 "prio 1 any -> drop\nprio 1 any -> pass\n"
+			 "prio 5 any -> slowpath");
+	static const char *const be[] = {"flower", "nft", "rteflow"};
 
 	for (size_t i = 0; i < 3; i++) {
 		char *text = NULL, err[256];
 
 		ck_assert_int_eq(print_be(be_find(be[i]), rs, BE_OFFLOAD_HW,
-					  &text, err, sizeof(err)), 0);
+					  &text, err, sizeof(err)),
+				 0);
 		ck_assert_ptr_nonnull(strstr(text, "# program: fw\n"));
-		ck_assert_ptr_nonnull(strstr(text, "# tag: 0123456789abcdef\n"));
-		ck_assert_ptr_nonnull(strstr(text, "# assume: no-ip-options\n"));
+		ck_assert_ptr_nonnull(
+			strstr(text, "# tag: 0123456789abcdef\n"));
+		ck_assert_ptr_nonnull(
+			strstr(text, "# assume: no-ip-options\n"));
 		ck_assert_ptr_nonnull(strstr(text, "# withheld: path 3: helper "
 						   "bpf_ktime_get_ns\n"));
 		ck_assert_ptr_nonnull(strstr(text, "# rule counts: 3 rules, 2 "
@@ -290,15 +317,18 @@ START_TEST(test_nft_frame)
 	char *text = NULL, err[256];
 
 	ck_assert_int_eq(print_be(be_find("nft"), rs, BE_OFFLOAD_HW, &text, err,
-				  sizeof(err)), 0);
-	ck_assert_ptr_nonnull(strstr(text,
+				  sizeof(err)),
+			 0);
+	ck_assert_ptr_nonnull(strstr(
+		text,
 		"table netdev flowlift\ndelete table netdev flowlift\n"
 		"table netdev flowlift {\n\tchain ingress {\n\t\ttype filter "
 		"hook ingress device \"v0\" priority 0; flags offload;\n"
 		"\t\tcounter drop comment \"prio 1\"\n\t}\n}\n"));
 	free(text);
 	ck_assert_int_eq(print_be(be_find("nft"), rs, BE_OFFLOAD_SW, &text, err,
-				  sizeof(err)), 0);
+				  sizeof(err)),
+			 0);
 	ck_assert_ptr_null(strstr(text, "offload;"));
 	free(text);
 	ir_ruleset__free(rs);
@@ -308,7 +338,7 @@ END_TEST
 /* flower text -> IR -> flower text for every printable flower case */
 START_TEST(test_flower_round_trip)
 {
-	struct be_opts o = { .dev = "v0", .ifnames = ifnames, .n_ifnames = 2 };
+	struct be_opts o = {.dev = "v0", .ifnames = ifnames, .n_ifnames = 2};
 	const struct be_ops *be = be_find("flower");
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -318,23 +348,26 @@ START_TEST(test_flower_round_trip)
 		FILE *f;
 
 		if (strcmp(cases[i].be, "flower") || !cases[i].want ||
-		    strstr(cases[i].want + 1, FL) || strchr(cases[i].rule, '\n'))
+		    strstr(cases[i].want + 1, FL) ||
+		    strchr(cases[i].rule, '\n'))
 			continue;
 		rs = parse_ir(cases[i].rule);
 		o.offload = cases[i].offload;
-		ck_assert_int_eq(print_be(be, rs, o.offload, &t1, err,
-					  sizeof(err)), 0);
+		ck_assert_int_eq(
+			print_be(be, rs, o.offload, &t1, err, sizeof(err)), 0);
 		f = fmemopen(t1, strlen(t1), "r");
 		back = be->parse(f, &o, err, sizeof(err));
 		fclose(f);
 		ck_assert_msg(back, "%s: %s", t1, err);
 		ck_assert_uint_eq(ir_ruleset__count(back), 1);
-		ir_rule__snprint(ir_ruleset__rule_c(rs, 0), a, sizeof(a), false);
+		ir_rule__snprint(ir_ruleset__rule_c(rs, 0), a, sizeof(a),
+				 false);
 		ir_rule__snprint(ir_ruleset__rule_c(back, 0), b, sizeof(b),
 				 false);
 		ck_assert_str_eq(b, a);
-		ck_assert_int_eq(print_be(be, back, o.offload, &t2, err,
-					  sizeof(err)), 0);
+		ck_assert_int_eq(
+			print_be(be, back, o.offload, &t2, err, sizeof(err)),
+			0);
 		ck_assert_str_eq(t2, t1);
 		free(t1);
 		free(t2);
@@ -347,28 +380,33 @@ END_TEST
 static const struct {
 	const char *line, *why;
 } bad_lines[] = {
-	{ "filter add dev v0 ingress protocol ip prio 1 flower dst_ipx 1.2.3.4 "
-	  "action drop", "unknown key 'dst_ipx'" },
-	{ "filter add dev v0 ingress protocol ip prio 1 flower dst_ip 1.2.3.999 "
-	  "action drop", "bad value for 'dst_ip'" },
-	{ "filter add dev v0 ingress protocol ip prio 1 flower action drop "
-	  "action pass", "after the verdict" },
-	{ "filter add dev v0 ingress protocol ip flower action drop", "no prio" },
-	{ "filter add dev v0 ingress protocol ip prio 1 flower ip_proto tcp",
-	  "no verdict" },
-	{ "filter add dev v0 ingress protocol ip prio 1 flower action mirred "
-	  "egress redirect dev nosuchdev0", "unknown device 'nosuchdev0'" },
-	{ "qdisc add dev v0 clsact", "want 'filter add" },
+	{"filter add dev v0 ingress protocol ip prio 1 flower dst_ipx 1.2.3.4 "
+	 "action drop",
+	 "unknown key 'dst_ipx'"},
+	{"filter add dev v0 ingress protocol ip prio 1 flower dst_ip 1.2.3.999 "
+	 "action drop",
+	 "bad value for 'dst_ip'"},
+	{"filter add dev v0 ingress protocol ip prio 1 flower action drop "
+	 "action pass",
+	 "after the verdict"},
+	{"filter add dev v0 ingress protocol ip flower action drop", "no prio"},
+	{"filter add dev v0 ingress protocol ip prio 1 flower ip_proto tcp",
+	 "no verdict"},
+	{"filter add dev v0 ingress protocol ip prio 1 flower action mirred "
+	 "egress redirect dev nosuchdev0",
+	 "unknown device 'nosuchdev0'"},
+	{"qdisc add dev v0 clsact", "want 'filter add"},
 };
 
 START_TEST(test_flower_parse_errors)
 {
-	struct be_opts o = { .dev = "v0" };
+	struct be_opts o = {.dev = "v0"};
 	struct be_flower_filter f;
 	char err[256] = "";
 
 	ck_assert_int_lt(be_flower_parse_line(bad_lines[_i].line, &o, &f, err,
-					      sizeof(err)), 0);
+					      sizeof(err)),
+			 0);
 	ck_assert_msg(strstr(err, bad_lines[_i].why), "%s: '%s'",
 		      bad_lines[_i].line, err);
 }
@@ -380,11 +418,11 @@ START_TEST(test_flower_parse_file_error_line)
 			   "ip prio 1 flower action drop\nfilter add dev v0 "
 			   "ingress protocol ip prio 2 flower bogus 1 action "
 			   "drop\n";
-	struct be_opts o = { .dev = "v0" };
+	struct be_opts o = {.dev = "v0"};
 	char err[256] = "";
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	struct ir_ruleset *rs = be_find("flower")->parse(f, &o, err,
-							 sizeof(err));
+	struct ir_ruleset *rs =
+		be_find("flower")->parse(f, &o, err, sizeof(err));
 
 	fclose(f);
 	ck_assert_ptr_null(rs);
