@@ -27,8 +27,12 @@
 #endif
 
 /* One sendmsg carries at most this much (well under the default
- * net.core.wmem_default). */
+ * net.core.wmem_default), and at most this many requests: the kernel
+ * answers all of them before we read, and each ack costs about 1 KiB of
+ * receive buffer (skb truesize), so more would overflow it (ENOBUFS,
+ * measured: 330 requests at the default 208 KiB). */
 #define BE_NL_CHUNK (64 * 1024)
+#define BE_NL_CHUNK_REQS 64
 
 struct be_nl_req {
 	uint32_t seq;
@@ -207,7 +211,8 @@ int be_nl__flush(struct be_nl *nl, be_nl_result_fn cb, void *arg)
 
 		/* as many whole requests as fit in one chunk */
 		while (i < nl->n_reqs &&
-		       (i == lo || nl->reqs[i].end - from <= BE_NL_CHUNK))
+		       (i == lo || (nl->reqs[i].end - from <= BE_NL_CHUNK &&
+				    i - lo < BE_NL_CHUNK_REQS)))
 			i++;
 		start = nl->reqs[i - 1].end;
 		if (mnl_socket_sendto(nl->sock, nl->buf + from, start - from) <
