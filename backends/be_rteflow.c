@@ -346,25 +346,38 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 {
 	struct rf_ctx c = {.out = out, .err = err, .errsz = errsz};
 	const char *idle = ir_ruleset__meta(rs, "idle-timeout");
-	size_t n = ir_ruleset__count(rs);
+	size_t n = ir_ruleset__count(rs), n_dup;
 	unsigned long age = idle ? strtoul(idle, NULL, 10) : 0;
-	int ret;
+	bool *dup = be_duplicates(rs, &n_dup);
+	int ret = 0;
 
+	if (!dup)
+		return -ENOMEM;
 	fprintf(out, "# flowlift rte_flow rules for port %u group %u\n",
 		o->port, o->chain);
 	be_print_meta(rs, out);
+	/* the same pattern twice in a group is refused by PMDs (EEXIST) */
+	if (n_dup)
+		fprintf(out,
+			"# duplicates: %zu rules with the matches of an "
+			"earlier rule left out (they never match)\n",
+			n_dup);
 	fprintf(out, "# slow path: rss (as a miss: the eBPF program in the "
 		     "application decides); pass: mark id 1 / rss\n");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !ret; i++) {
 		uint64_t prio;
 		char *buf = NULL;
 		size_t len = 0;
 
+		if (dup[i])
+			continue;
 		c.r = ir_ruleset__rule_c(rs, i);
 		prio = (uint64_t)c.r->prio + o->prio_base;
 		c.out = open_memstream(&buf, &len);
-		if (!c.out)
-			return -ENOMEM;
+		if (!c.out) {
+			ret = -ENOMEM;
+			break;
+		}
 		fprintf(c.out, "flow create %u group %u priority %llu ingress",
 			o->port, o->chain, (unsigned long long)prio);
 		ret = prio > UINT32_MAX ? -ERANGE : print_pattern(&c);
@@ -379,14 +392,16 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 
 			snprintf(msg, sizeof(msg), "%s",
 				 err && err[0] ? err : "priority out of range");
-			return fl_err(err, errsz, ret,
-				      "rteflow: rule %zu (prio "
-				      "%u): %s",
-				      i, c.r->prio, msg);
+			ret = fl_err(err, errsz, ret,
+				     "rteflow: rule %zu (prio "
+				     "%u): %s",
+				     i, c.r->prio, msg);
+			break;
 		}
 		fputc('\n', out);
 	}
-	return ferror(out) ? -EIO : 0;
+	free(dup);
+	return ret ? ret : ferror(out) ? -EIO : 0;
 }
 
 const struct be_ops be_rteflow_ops = {
