@@ -532,7 +532,7 @@ static int tc_field(struct lift_ctx *ctx, struct lift_state *st,
 	case 36:
 		if (ctx->hook != IR_HOOK_TC_INGRESS) {
 			*name = "ingress_ifindex on egress";
-			return 1;
+			return 2; /* not a field we model */
 		}
 		/* fall through */
 	case 40:
@@ -548,7 +548,7 @@ static int tc_field(struct lift_ctx *ctx, struct lift_state *st,
 		return 0;
 	}
 	*name = NULL;
-	return 1;
+	return 2; /* not a field we model */
 }
 
 static int xdp_field(struct lift_ctx *ctx, struct lift_state *st,
@@ -567,7 +567,7 @@ static int xdp_field(struct lift_ctx *ctx, struct lift_state *st,
 		return 0;
 	}
 	*name = NULL;
-	return 1;
+	return 2; /* not a field we model */
 }
 
 static const char *const skb_names[] = {
@@ -596,7 +596,7 @@ int lift_ctx_read(struct lift_ctx *ctx, struct lift_state *st, int32_t off,
 		ret = xdp_field(ctx, st, base, out, &name);
 	if (ret < 0 || ret == LIFT_STOP)
 		return ret;
-	if (ret == 1) {
+	if (ret == 2) {
 		if (!name) {
 			size_t i = base / 4;
 
