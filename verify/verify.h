@@ -302,6 +302,11 @@ int vf_kern__key_shape(const struct vf_kern *k, const char *name,
 		       struct vf_keyshape *out);
 /* Is a redirect probe attached (fentry on the redirect helpers)? */
 bool vf_kern__has_redirect_probe(const struct vf_kern *k);
+/* Put every map the program can write back to the contents it was
+ * loaded with (hash-like maps emptied and refilled, arrays and .data/.bss
+ * rewritten), so that a frame can be judged against the same state the
+ * compiler saw. */
+int vf_kern__restore_maps(struct vf_kern *k, char *err, size_t errsz);
 /* One test run of frame[len] with skb->mark = mark (tc). */
 int vf_kern__run(struct vf_kern *k, const uint8_t *frame, size_t len,
 		 uint32_t mark, struct vf_kern_result *res);
@@ -332,7 +337,7 @@ struct vf_violation {
 	char kernel[32];         /* kernel verdict name */
 	enum ir_verdict kverdict;
 	char rule[1024];         /* the rule's text with provenance */
-	char why[160];           /* verdict differs / packet modified / ... */
+	char why[256];           /* verdict differs / packet modified / ... */
 };
 
 struct vf_report {
@@ -351,6 +356,9 @@ struct vf_report {
 	uint64_t decided;       /* tested frames a rule decided */
 	uint64_t agreed;
 	uint64_t n_violations;
+	uint64_t n_stateful;    /* of which the kernel agreed once the maps
+				 * were put back to the snapshot: the rule
+				 * relies on a map the program writes */
 	uint64_t redirects_checked, redirects_unchecked;
 	uint64_t kverdicts[IR_ACT__COUNT];
 	uint32_t rules_hit;

@@ -37,6 +37,7 @@ struct probe_rec {
 
 struct vf_kern {
 	struct bpf_object *obj;
+	const struct lift_object *lo; /* the contents to restore */
 	int probe_map, probe_prog, probe_link;
 	struct bpf_program *prog;
 	int fd;
@@ -233,6 +234,80 @@ static int fill_maps(struct vf_kern *k, const struct lift_object *lo,
 	return 0;
 }
 
+/* Empty a map the program may have written (hash-like maps; arrays are
+ * overwritten whole by the refill). */
+static int clear_map(int fd, uint32_t type, uint32_t key_size)
+{
+	uint8_t *key = calloc(2, key_size ? key_size : 1), *next;
+	int ret = 0;
+
+	if (!key)
+		return -ENOMEM;
+	next = key + key_size;
+	if (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	    type == BPF_MAP_TYPE_PROG_ARRAY)
+		goto out;
+	/* Delete from the start each time: deleting the current key would
+	 * restart get_next_key anyway. */
+	while (!bpf_map_get_next_key(fd, NULL, next)) {
+		ret = bpf_map_delete_elem(fd, next);
+		if (ret)
+			break;
+	}
+out:
+	free(key);
+	return ret;
+}
+
+int vf_kern__restore_maps(struct vf_kern *k, char *err, size_t errsz)
+{
+	const struct lift_object *lo = k->lo;
+	int ret;
+
+	for (size_t i = 0; lo && i < lo->n_maps; i++) {
+		const struct lift_map *lm = &lo->maps[i];
+		struct bpf_map *m = bpf_object__find_map_by_name(k->obj,
+								 lm->name);
+		int fd = m ? bpf_map__fd(m) : -1;
+		uint32_t zero = 0;
+
+		if (fd < 0 || lm->kind == LIFT_MAP_RODATA ||
+		    lm->type == BPF_MAP_TYPE_PROG_ARRAY ||
+		    lm->type == BPF_MAP_TYPE_RINGBUF ||
+		    lm->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		if (lm->kind != LIFT_MAP_USER) {
+			if (lm->array_data &&
+			    bpf_map_update_elem(fd, &zero, lm->array_data,
+						BPF_ANY))
+				return fl_err(err, errsz, -errno, "map '%s': "
+					      "restore: %s", lm->name,
+					      strerror(errno));
+			continue;
+		}
+		ret = clear_map(fd, lm->type, lm->key_size);
+		if (ret)
+			return fl_err(err, errsz, ret, "map '%s': clear: %s",
+				      lm->name, strerror(-ret));
+		if (lm->array_data && (lm->type == BPF_MAP_TYPE_ARRAY)) {
+			for (uint32_t j = 0; j < lm->max_entries; j++)
+				if (bpf_map_update_elem(fd, &j, lm->array_data +
+							(size_t)j * lm->value_size,
+							BPF_ANY))
+					return fl_err(err, errsz, -errno,
+						      "map '%s': restore: %s",
+						      lm->name, strerror(errno));
+			continue;
+		}
+		for (size_t e = 0; e < lm->n_ents; e++) {
+			ret = fill_one(k, lo, lm, fd, e, err, errsz);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
 /* Does the program load skb->vlan_* through its context pointer? Linear
  * scan tracking which registers hold ctx (r1 at entry, copies of it). */
 static bool reads_vlan_meta(const struct bpf_insn *insns, size_t n)
@@ -418,6 +493,7 @@ struct vf_kern *vf_kern__open(const char *path, const struct lift_object *lo,
 	if (want_probe)
 		probe_attach(k, k->type == BPF_PROG_TYPE_XDP ?
 			     "bpf_xdp_redirect" : "bpf_redirect");
+	k->lo = lo;
 	ret = fill_maps(k, lo, err, errsz);
 	if (ret)
 		goto fail;

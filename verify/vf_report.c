@@ -66,7 +66,11 @@ void vf_report__print(const struct vf_report *r, FILE *f)
 			"agreed as verdicts only\n",
 			(unsigned long long)r->redirects_checked,
 			(unsigned long long)r->redirects_unchecked);
-	fprintf(f, "  violations  %llu\n", (unsigned long long)r->n_violations);
+	fprintf(f, "  violations  %llu", (unsigned long long)r->n_violations);
+	if (r->n_stateful)
+		fprintf(f, " (%llu only after the program changed its maps)",
+			(unsigned long long)r->n_stateful);
+	fputc('\n', f);
 	fprintf(f, "  time        compile %.2f s, run %.2f s\n",
 		r->secs_compile, r->secs_run);
 	if (!r->rules)
@@ -131,6 +135,7 @@ void vf_report__json(const struct vf_report *r, struct fl_json *j)
 	fl_json__ku64(j, "redirects_target_unchecked", r->redirects_unchecked);
 	fl_json__kbool(j, "redirect_probe", r->redirect_probe);
 	fl_json__ku64(j, "violations", r->n_violations);
+	fl_json__ku64(j, "violations_stateful", r->n_stateful);
 	fl_json__key(j, "secs_compile");
 	fl_json__dbl(j, r->secs_compile);
 	fl_json__key(j, "secs_run");

@@ -194,7 +194,7 @@ static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 	struct ir_meta meta = { .ifindex = 1, .mark = r->tc ? f->mark : 0 };
 	uint8_t kin[VF_FRAME_MAX + 64];
 	uint32_t klen = f->len;
-	struct vf_kverdict kv;
+	struct vf_kverdict kv, kv2;
 	struct ir_keys keys;
 	const struct ir_rule *rule;
 	bool tagged;
@@ -241,7 +241,25 @@ static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 	if (idx >= 0 && ri < r->n_rules && r->base_of[ri] < 0)
 		r->base_of[ri] = idx;
 	if (!vf_verdict__agrees(rule->action.verdict, kv.verdict)) {
-		keep_violation(r, f, kin, klen, &kv, rule,
+		bool stateful = false;
+
+		/* Did an earlier frame change a map the program writes?
+		 * Judge again against the snapshot the compiler used. */
+		ret = vf_kern__restore_maps(r->k, err, errsz);
+		if (ret)
+			return ret;
+		ret = vf_kern__run(r->k, kin, klen, f->mark, &r->kres);
+		if (!ret && !vf_verdict__map(vf_kern__type(r->k),
+					     r->kres.retval, &kv2) &&
+		    kv2.verdict == rule->action.verdict)
+			stateful = true;
+		if (stateful)
+			rep->n_stateful++;
+		keep_violation(r, f, kin, klen, &kv, rule, stateful ?
+			       "the rule's verdict differs from the kernel's "
+			       "after earlier frames changed the program's "
+			       "maps (it agrees on the snapshot): the rule "
+			       "relies on state the program writes" :
 			       "the rule's verdict differs from the kernel's");
 		return 0;
 	}
