@@ -33,6 +33,14 @@ void be_print_meta(const struct ir_ruleset *rs, FILE *f);
  * (first match wins), and flower would refuse them (EEXIST). A malloc'd
  * array of n flags; NULL on ENOMEM. */
 bool *be_duplicates(const struct ir_ruleset *rs, size_t *n_dup);
+/* "# ifname: IFINDEX=NAME" for every device rs names, so that the text
+ * reads back on another host (parse uses them before the host's). */
+void be_print_ifnames(const struct ir_ruleset *rs, const struct be_opts *o,
+		      FILE *f);
+/* Append the mapping of an "# ifname: I=NAME" line to *tab: 1 if it was
+ * one, 0 if not, -ENOMEM. */
+int be_parse_ifname_line(const char *line, struct be_ifname **tab,
+			 size_t *n);
 /* Number of distinct priorities in rs (sorted). */
 size_t be_count_prios(const struct ir_ruleset *rs);
 /* Add "# key: value" comment line to rs meta unless key is in skip. */

@@ -260,3 +260,65 @@ bool *be_duplicates(const struct ir_ruleset *rs, size_t *n_dup)
 	free(tab);
 	return dup;
 }
+
+/* Distinct ifindexes rs names (redirect targets, exact meta.ifindex), in
+ * order of first use; returns how many were stored in out (at most max). */
+static size_t used_ifindexes(const struct ir_ruleset *rs, uint32_t *out,
+			     size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ir_ruleset__count(rs); i++) {
+		const struct ir_rule *r = ir_ruleset__rule_c(rs, i);
+		const struct ir_match *m = ir_rule__find(r, IR_F_META_IFINDEX);
+		uint32_t cand[2];
+		size_t nc = 0;
+
+		if (r->action.verdict == IR_ACT_REDIRECT)
+			cand[nc++] = r->action.ifindex;
+		if (m && m->kind == IR_MATCH_MASK && be_match_is_exact(m))
+			cand[nc++] = ir_val__u64(&m->key, m->field);
+		for (size_t c = 0; c < nc; c++) {
+			size_t k;
+
+			for (k = 0; k < n && out[k] != cand[c]; k++)
+				;
+			if (k == n && n < max)
+				out[n++] = cand[c];
+		}
+	}
+	return n;
+}
+
+void be_print_ifnames(const struct ir_ruleset *rs, const struct be_opts *o,
+		      FILE *f)
+{
+	uint32_t ifx[64];
+	size_t n = used_ifindexes(rs, ifx, FL_ARRAY_SIZE(ifx));
+
+	for (size_t i = 0; i < n; i++) {
+		char name[IF_NAMESIZE];
+
+		if (!be_ifname(o, ifx[i], name, NULL, 0))
+			fprintf(f, "# ifname: %u=%s\n", ifx[i], name);
+	}
+}
+
+int be_parse_ifname_line(const char *line, struct be_ifname **tab, size_t *n)
+{
+	unsigned int ifx;
+	char name[IF_NAMESIZE + 1];
+	struct be_ifname *t;
+
+	if (sscanf(line, "# ifname: %u=%16s", &ifx, name) != 2 ||
+	    strlen(name) >= IF_NAMESIZE)
+		return 0;
+	t = realloc(*tab, (*n + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	*tab = t;
+	t[*n].ifindex = ifx;
+	memcpy(t[*n].name, name, strlen(name) + 1); /* < IF_NAMESIZE */
+	(*n)++;
+	return 1;
+}

@@ -524,6 +524,7 @@ static void print_header(const struct ir_ruleset *rs, const struct be_opts *o,
 		o->dev, o->egress ? "egress" : "ingress",
 		offload_names[o->offload]);
 	be_print_meta(rs, out);
+	be_print_ifnames(rs, o, out);
 	if (n_dup)
 		fprintf(out,
 			"# duplicates: %zu rules with the matches of an "

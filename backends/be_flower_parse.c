@@ -445,7 +445,25 @@ out:
 
 /* Header lines the printer makes itself (spaced keys are skipped anyway);
  * "duplicates" is recomputed on printing. */
-static const char *const generated[] = {"duplicates", NULL};
+static const char *const generated[] = {"duplicates", "ifname", NULL};
+
+/* o's device names after the file's own "# ifname:" lines. */
+static int merge_ifnames(struct be_opts *lo, const struct be_opts *o,
+			 struct be_ifname **tab, size_t *n)
+{
+	struct be_ifname *t;
+
+	if (!o || !o->n_ifnames)
+		return 0;
+	t = realloc(*tab, (*n + o->n_ifnames) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	memcpy(t + *n, o->ifnames, o->n_ifnames * sizeof(*t));
+	*tab = t;
+	lo->ifnames = t;
+	lo->n_ifnames = *n + o->n_ifnames;
+	return 0;
+}
 
 struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
 				   size_t errsz);
@@ -453,8 +471,10 @@ struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
 				   size_t errsz)
 {
 	struct ir_ruleset *rs = ir_ruleset__new();
+	struct be_opts lo = o ? *o : (struct be_opts){0};
+	struct be_ifname *tab = NULL;
 	char *line = NULL, msg[512];
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0, n_tab = 0;
 	int ret = 0;
 
 	if (!rs)
@@ -470,10 +490,18 @@ struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
 		if (!*p)
 			continue;
 		if (*p == '#') {
-			ret = be_parse_meta_line(rs, p, generated);
+			ret = be_parse_ifname_line(p, &tab, &n_tab);
+			if (ret == 1) {
+				lo.ifnames = tab;
+				lo.n_ifnames = n_tab;
+				ret = merge_ifnames(&lo, o, &tab, &n_tab);
+				n_tab = lo.n_ifnames - (o ? o->n_ifnames : 0);
+			} else if (!ret) {
+				ret = be_parse_meta_line(rs, p, generated);
+			}
 		} else {
 			msg[0] = '\0';
-			ret = be_flower_parse_line(p, o, &flt, msg,
+			ret = be_flower_parse_line(p, &lo, &flt, msg,
 						   sizeof(msg));
 			if (!ret)
 				ret = ir_ruleset__add(rs, &flt.rule);
@@ -487,6 +515,7 @@ struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
 			break;
 	}
 	free(line);
+	free(tab);
 	if (ret) {
 		ir_ruleset__free(rs);
 		errno = -ret;

@@ -430,6 +430,42 @@ START_TEST(test_flower_parse_file_error_line)
 }
 END_TEST
 
+/* Device names travel in the file: it reads back where they do not exist */
+START_TEST(test_flower_ifnames_in_file)
+{
+	struct ir_ruleset *rs =
+		parse_ir("prio 1 eth.type=0x0800 -> redirect(41,ingress)\n"
+			 "prio 2 meta.ifindex=42 eth.type=0x0800 -> drop");
+	static const struct be_ifname far[] = {{41, "far41"}, {42, "far42"}};
+	struct be_opts o = {.dev = "v0", .ifnames = far, .n_ifnames = 2};
+	struct be_opts none = {0};
+	char *text = NULL, err[512] = "", a[512], b[512];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct ir_ruleset *back;
+
+	ck_assert_int_eq(be_flower_ops.print(rs, &o, f, err, sizeof(err)), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "# ifname: 41=far41\n"
+					   "# ifname: 42=far42\n"));
+	f = fmemopen(text, strlen(text), "r");
+	back = be_flower_ops.parse(f, &none, err, sizeof(err));
+	fclose(f);
+	ck_assert_msg(back, "%s", err);
+	for (size_t i = 0; i < 2; i++) {
+		ir_rule__snprint(ir_ruleset__rule_c(rs, i), a, sizeof(a),
+				 false);
+		ir_rule__snprint(ir_ruleset__rule_c(back, i), b, sizeof(b),
+				 false);
+		ck_assert_str_eq(b, a);
+	}
+	ck_assert_ptr_null(ir_ruleset__meta(back, "ifname"));
+	free(text);
+	ir_ruleset__free(rs);
+	ir_ruleset__free(back);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("be_text");
@@ -443,6 +479,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_flower_parse_errors, 0,
 			    sizeof(bad_lines) / sizeof(bad_lines[0]));
 	tcase_add_test(tc, test_flower_parse_file_error_line);
+	tcase_add_test(tc, test_flower_ifnames_in_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
