@@ -217,12 +217,19 @@ struct mono {
 	uint64_t base; /* value = base + (x << sh) | ...: see value() */
 	unsigned int sh;
 	bool len;      /* value = x - base */
+	uint8_t addw;  /* value = ((x << sh) + base) mod 2^addw */
 };
 
 static uint64_t mono_value(const struct mono *p, uint64_t x)
 {
 	if (p->len)
 		return x - p->base;
+	if (p->addw) {
+		unsigned __int128 v = ((unsigned __int128)x << p->sh) + p->base;
+
+		return p->addw >= 64 ? (uint64_t)v :
+		       (uint64_t)(v & ((1ull << p->addw) - 1));
+	}
 	return p->base | (x << p->sh);
 }
 
@@ -475,6 +482,119 @@ static int sym_branch(struct lift_ctx *ctx, struct lift_state *st,
 	}
 }
 
+static int add_ival(struct ival *set, int *n, struct ival iv)
+{
+	if (iv.empty)
+		return 0;
+	if (*n && set[*n - 1].hi + 1 == iv.lo) {
+		set[*n - 1].hi = iv.hi;
+		return 0;
+	}
+	set[(*n)++] = iv;
+	return 0;
+}
+
+static void ival_cset(enum ir_field_id f, const struct ival *set, int n,
+		      struct lift_cset *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	if (!n) {
+		cs->unsat = true;
+		return;
+	}
+	if (n > 1)
+		return; /* two intervals: not one match */
+	cs->valid = true;
+	cs->n = 1;
+	ir_match__range(&cs->m[0], f, set[0].lo, set[0].hi);
+}
+
+/* (field << sh) + k, wrapping at 2^addw, compared with a constant: the
+ * sum is monotone on each side of the wrap point, so each side of the
+ * branch is at most two intervals of the field. */
+static int addend_branch(struct lift_ctx *ctx, struct lift_state *st,
+			 uint8_t op, bool is32, const struct lift_val *v,
+			 uint64_t cst, uint32_t t_pc, uint32_t f_pc)
+{
+	struct mono p = { .op = op, .is32 = is32, .cst = cst,
+			  .base = v->add, .addw = v->addw };
+	struct ival tset[4], fset[4], t, f;
+	struct lift_cset ct, cf;
+	int nt = 0, nf = 0, ret;
+	enum ir_field_id fid;
+	unsigned int sh;
+	uint64_t lo, hi, a, b, xw;
+	uint8_t fields[1];
+
+	if (op == BPF_JSET || op == BPF_JEQ || op == BPF_JNE ||
+	    !field_run(v, 64, &fid, &sh) || (v->c & ~v->sym) ||
+	    sh + ir_field__get(fid)->width > v->addw)
+		return lift_slow(ctx, st, "comparison of a sum that is not a "
+				 "field plus a constant");
+	fields[0] = fid;
+	ret = lift_require(ctx, st, fields, 1);
+	if (ret)
+		return ret;
+	p.sh = sh;
+	lift_rule_bounds(&st->rule, fid, &lo, &hi);
+	/* wrap point: smallest x with (x << sh) + k >= 2^addw */
+	a = lo;
+	b = hi + 1;
+	while (a < b) {
+		uint64_t mid = a + (b - a) / 2;
+		unsigned __int128 sum = ((unsigned __int128)mid << sh) + v->add;
+
+		if (sum >> v->addw)
+			b = mid;
+		else
+			a = mid + 1;
+	}
+	xw = a;
+	if (xw > lo) {
+		mono_split(&p, lo, xw - 1, &t, &f);
+		add_ival(tset, &nt, t);
+		add_ival(fset, &nf, f);
+	}
+	if (xw <= hi) {
+		mono_split(&p, xw, hi, &t, &f);
+		add_ival(tset, &nt, t);
+		add_ival(fset, &nf, f);
+	}
+	/* pieces come in order; intervals of one side may need sorting */
+	if (nt == 2 && tset[0].lo > tset[1].lo) {
+		struct ival x = tset[0];
+
+		tset[0] = tset[1];
+		tset[1] = x;
+		if (tset[0].hi + 1 == tset[1].lo) {
+			tset[0].hi = tset[1].hi;
+			nt = 1;
+		}
+	}
+	if (nf == 2 && fset[0].lo > fset[1].lo) {
+		struct ival x = fset[0];
+
+		fset[0] = fset[1];
+		fset[1] = x;
+		if (fset[0].hi + 1 == fset[1].lo) {
+			fset[0].hi = fset[1].hi;
+			nf = 1;
+		}
+	}
+	ival_cset(fid, tset, nt, &ct);
+	ival_cset(fid, fset, nf, &cf);
+	if (ct.unsat)
+		return set_pc(ctx, st, f_pc);
+	if (cf.unsat)
+		return set_pc(ctx, st, t_pc);
+	if (ct.valid)
+		return two_way(ctx, st, &ct, t_pc, &cf, f_pc);
+	if (cf.valid)
+		return two_way(ctx, st, &cf, f_pc, &ct, t_pc);
+	return lift_slow(ctx, st, "range test on a field that is not one "
+			 "interval on either side");
+}
+
 static bool nonnull_ptr(const struct lift_val *v)
 {
 	return v->kind == LV_CTX || v->kind == LV_PKT ||
@@ -535,6 +655,11 @@ int lift_branch(struct lift_ctx *ctx, struct lift_state *st,
 		if (op == BPF_JNE)
 			return set_pc(ctx, st, t_pc);
 	}
+	if (a->kind == LV_ADDEND && lift_val__is_const(b))
+		return addend_branch(ctx, st, op, is32, a, b->c, t_pc, f_pc);
+	if (b->kind == LV_ADDEND && lift_val__is_const(a))
+		return addend_branch(ctx, st, swap_op(op), is32, b, a->c, t_pc,
+				     f_pc);
 	if (a->kind == LV_SCALAR && lift_val__is_const(b))
 		return sym_branch(ctx, st, op, is32, a, b->c, t_pc, f_pc);
 	if (b->kind == LV_SCALAR && lift_val__is_const(a))

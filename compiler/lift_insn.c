@@ -80,6 +80,40 @@ int lift_split_on(struct lift_ctx *ctx, struct lift_state *st,
 	return LIFT_STOP;
 }
 
+static uint64_t wmask(unsigned int w)
+{
+	return w >= 64 ? ~0ull : (1ull << w) - 1;
+}
+
+/* (x + add) mod 2^addw under +, - and masks to a narrower width. */
+static int addend_alu(struct lift_val *d, uint8_t op, bool is64, uint64_t c)
+{
+	unsigned int w = is64 ? 64 : 32;
+
+	if (!is64 && d->addw > 32)
+		d->addw = 32;
+	switch (op) {
+	case BPF_ADD:
+		d->add = (d->add + c) & wmask(d->addw);
+		return LIFT_NEXT;
+	case BPF_SUB:
+		d->add = (d->add - c) & wmask(d->addw);
+		return LIFT_NEXT;
+	case BPF_AND:
+		c &= wmask(w);
+		if (c && !(c & (c + 1)) && __builtin_popcountll(c) <= d->addw) {
+			d->addw = __builtin_popcountll(c);
+			d->add &= wmask(d->addw);
+			return LIFT_NEXT;
+		}
+		break;
+	}
+	lift_val__opaque(d);
+	if (!is64)
+		lift_val__trunc32(d);
+	return LIFT_NEXT;
+}
+
 static int i_alu(struct lift_ctx *ctx, struct lift_state *st,
 		 const struct bpf_insn *in)
 {
@@ -99,6 +133,12 @@ static int i_alu(struct lift_ctx *ctx, struct lift_state *st,
 			lift_val__alu(d, &s, op, is64, in->off);
 		} else if (is64 || s.kind == LV_PKTLEN) {
 			*d = s;
+		} else if (s.kind == LV_ADDEND) {
+			*d = s;
+			lift_val__trunc32(d);
+			if (d->addw > 32)
+				d->addw = 32;
+			d->add &= 0xffffffffull;
 		} else {
 			lift_val__opaque(d);
 			lift_val__trunc32(d);
@@ -137,9 +177,29 @@ static int i_alu(struct lift_ctx *ctx, struct lift_state *st,
 			return LIFT_NEXT;
 		}
 	}
+	if (d->kind == LV_ADDEND && lift_val__is_const(&s))
+		return addend_alu(d, op, is64, s.c);
 	if (d->kind != LV_SCALAR) {
 		lift_val__opaque(d);
 		return LIFT_NEXT;
+	}
+	if ((op == BPF_ADD || op == BPF_SUB) && d->sym &&
+	    lift_val__is_const(&s)) {
+		struct lift_val t = *d;
+
+		lift_val__alu(&t, &s, op, is64, in->off);
+		if (t.sym != (is64 ? ~0ull : 0xffffffffull) ||
+		    t.b[0].f != LB_F_OPAQUE) {
+			*d = t; /* carry-free: still bits */
+			return LIFT_NEXT;
+		}
+		/* x + k with carries: keep the sum symbolic */
+		d->kind = LV_ADDEND;
+		d->add = 0;
+		d->addw = is64 ? 64 : 32;
+		if (!is64)
+			lift_val__trunc32(d);
+		return addend_alu(d, op, is64, s.c);
 	}
 	lift_val__alu(d, &s, op, is64, in->off);
 	return LIFT_NEXT;

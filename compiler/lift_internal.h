@@ -57,6 +57,8 @@ enum lift_val_kind {
 	LV_STACK,   /* frame's fp + off (off <= 0) */
 	LV_MAP,     /* a map (ldimm64 pseudo map fd), map */
 	LV_MAPVAL,  /* pointer into a concrete map value 'val' + off */
+	LV_ADDEND,  /* scalar: (bits as in LV_SCALAR + add) mod 2^addw, as
+		     * clang emits for range tests (x - lo < n) */
 };
 
 struct lift_val {
@@ -67,6 +69,8 @@ struct lift_val {
 	const uint8_t *val;  /* LV_MAPVAL */
 	uint64_t c;          /* LV_SCALAR: constant bits */
 	uint64_t sym;        /* LV_SCALAR: bits that are symbolic */
+	uint64_t add;        /* LV_ADDEND */
+	uint8_t addw;        /* LV_ADDEND: width of the sum, bits */
 	struct lift_bit b[64]; /* valid where sym has the bit */
 };
 
