@@ -140,6 +140,12 @@ uint16_t vf_csum_fold(uint32_t sum);
 int vf_frame__describe(const uint8_t *frame, size_t len, char *buf,
 		       size_t size);
 
+/* Does the frame fall outside the granted assumptions (ir_assume bits)?
+ * no-ip-options: IPv4 options or IPv6 extension headers; well-formed: an
+ * incomplete or inconsistent Ethernet, IP or L4 header (IP length beyond
+ * the frame included). Such frames are not judged. */
+bool vf_frame__breaks(const uint8_t *frame, size_t len, unsigned int assume);
+
 /*
  * Frames to test, with where they came from.
  */
@@ -352,6 +358,7 @@ struct vf_report {
 				 * L3, < 14 bytes) */
 	uint64_t vlan_meta;     /* tagged frames not judged: the program
 				 * reads vlan_tci */
+	uint64_t outside;       /* frames the granted assumptions exclude */
 	uint64_t tested;        /* judged */
 	uint64_t decided;       /* tested frames a rule decided */
 	uint64_t agreed;

@@ -438,3 +438,103 @@ int vf_frame__describe(const uint8_t *f, size_t len, char *buf, size_t size)
 #undef OUT
 	return (int)o;
 }
+
+/*
+ * Assumptions: frames a granted assumption excludes are not judged.
+ *  - no-ip-options: IPv4 with ihl != 5, IPv6 with extension headers;
+ *  - well-formed: every header complete and consistent: Ethernet and tags,
+ *    the IP header of the ethertype's version with ihl >= 5 and a total
+ *    (payload) length that fits the frame and covers the header, and in
+ *    a first fragment the TCP (data offset >= 5), UDP or ICMP header.
+ */
+static bool ip6_ext(uint8_t nh)
+{
+	return nh == 0 || nh == 43 || nh == 44 || nh == 60 || nh == 51 ||
+	       nh == 135 || nh == 139 || nh == 140;
+}
+
+static bool l4_complete(uint8_t proto, const uint8_t *h, size_t avail)
+{
+	switch (proto) {
+	case 6:
+		return avail >= 20 && (h[12] >> 4) >= 5 &&
+		       (size_t)(h[12] >> 4) * 4 <= avail;
+	case 17:
+	case 1:
+	case 58:
+		return avail >= 8;
+	default:
+		return true;
+	}
+}
+
+static bool ip4_breaks(const uint8_t *h, size_t avail, unsigned int assume)
+{
+	size_t ihl, tot;
+	uint16_t fr;
+
+	if (avail < 20)
+		return assume & IR_ASSUME_WELL_FORMED;
+	ihl = (size_t)(h[0] & 0xf) * 4;
+	if ((assume & IR_ASSUME_NO_IP_OPTIONS) && ihl != 20)
+		return true;
+	if (!(assume & IR_ASSUME_WELL_FORMED))
+		return false;
+	tot = get16(h + 2);
+	fr = get16(h + 6);
+	if ((h[0] >> 4) != 4 || ihl < 20 || tot < ihl || tot > avail)
+		return true;
+	return !(fr & 0x1fff) && !l4_complete(h[9], h + ihl, tot - ihl);
+}
+
+static bool ip6_breaks(const uint8_t *h, size_t avail, unsigned int assume)
+{
+	size_t p = 40, end;
+	uint8_t nh;
+
+	if (avail < 40)
+		return assume & IR_ASSUME_WELL_FORMED;
+	nh = h[6];
+	if ((assume & IR_ASSUME_NO_IP_OPTIONS) && ip6_ext(nh))
+		return true;
+	if (!(assume & IR_ASSUME_WELL_FORMED))
+		return false;
+	end = 40 + (size_t)get16(h + 4);
+	if ((h[0] >> 4) != 6 || end > avail)
+		return true;
+	while (ip6_ext(nh)) {
+		if (p + 8 > end)
+			return true;
+		if (nh == 44 && (get16(h + p + 2) >> 3))
+			return false; /* not a first fragment */
+		nh = h[p];
+		p += nh == 44 ? 8 : 8 * ((size_t)h[p + 1] + 1);
+		if (p > end)
+			return true;
+	}
+	return !l4_complete(nh, h + p, end - p);
+}
+
+bool vf_frame__breaks(const uint8_t *f, size_t len, unsigned int assume)
+{
+	size_t off = 12;
+	uint16_t et;
+
+	if (!assume)
+		return false;
+	if (len < ETH_HLEN_)
+		return assume & IR_ASSUME_WELL_FORMED;
+	et = get16(f + off);
+	while (et == 0x8100 || et == 0x88a8) {
+		if (off + 6 > len)
+			return assume & IR_ASSUME_WELL_FORMED;
+		off += 4;
+		et = get16(f + off);
+	}
+	off += 2;
+	if (et == 0x0800)
+		return ip4_breaks(f + off, len - off, assume);
+	if (et == 0x86dd)
+		return ip6_breaks(f + off, len - off, assume);
+	return false;
+}

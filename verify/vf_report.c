@@ -48,10 +48,11 @@ void vf_report__print(const struct vf_report *r, FILE *f)
 		"path, %u withheld)\n", r->rules, r->rules_hit, r->lstats.paths,
 		r->lstats.paths_slowpath, r->lstats.withheld);
 	fprintf(f, "  packets     %llu: judged %llu, not testable %llu, "
-		"tagged but vlan_tci read %llu\n",
+		"tagged but vlan_tci read %llu, outside the assumptions %llu\n",
 		(unsigned long long)r->packets, (unsigned long long)r->tested,
 		(unsigned long long)r->not_testable,
-		(unsigned long long)r->vlan_meta);
+		(unsigned long long)r->vlan_meta,
+		(unsigned long long)r->outside);
 	fprintf(f, "  kernel      pass %llu, drop %llu, redirect %llu, tx %llu\n",
 		(unsigned long long)r->kverdicts[IR_ACT_PASS],
 		(unsigned long long)r->kverdicts[IR_ACT_DROP],
@@ -122,6 +123,7 @@ void vf_report__json(const struct vf_report *r, struct fl_json *j)
 	fl_json__ku64(j, "tested", r->tested);
 	fl_json__ku64(j, "not_testable", r->not_testable);
 	fl_json__ku64(j, "vlan_meta", r->vlan_meta);
+	fl_json__ku64(j, "outside_assumptions", r->outside);
 	fl_json__ku64(j, "decided", r->decided);
 	fl_json__key(j, "coverage");
 	fl_json__dbl(j, r->coverage);

@@ -202,6 +202,10 @@ static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 	int ret;
 
 	rep->packets++;
+	if (vf_frame__breaks(f->data, f->len, r->o->assume)) {
+		rep->outside++;
+		return 0;
+	}
 	if (f->len > sizeof(kin)) {
 		rep->not_testable++;
 		return 0;

@@ -241,6 +241,52 @@ START_TEST(describe)
 }
 END_TEST
 
+/* Which frames each assumption excludes. */
+static const struct {
+	const char *what;
+	int ver;
+	uint8_t ihl, n_exts, ext;
+	uint32_t trunc;
+	uint16_t frag;
+	unsigned int assume;
+	bool breaks;
+} assume_cases[] = {
+	{ "plain v4, none", 4, 0, 0, 0, 0, 0, 0, false },
+	{ "plain v4, both", 4, 0, 0, 0, 0, 0, 3, false },
+	{ "v4 options, no-ip-options", 4, 6, 0, 0, 0, 0, 1, true },
+	{ "v4 options, well-formed", 4, 6, 0, 0, 0, 0, 2, false },
+	{ "v4 options, none", 4, 6, 0, 0, 0, 0, 0, false },
+	{ "v6 hbh, no-ip-options", 6, 0, 1, 0, 0, 0, 1, true },
+	{ "v6 frag, no-ip-options", 6, 0, 1, 44, 0, 0, 1, true },
+	{ "v6 hbh, well-formed", 6, 0, 1, 0, 0, 0, 2, false },
+	{ "v4 cut in l4, well-formed", 4, 0, 0, 0, 40, 0, 2, true },
+	{ "v4 cut in l4, no-ip-options", 4, 0, 0, 0, 40, 0, 1, false },
+	{ "v4 cut in payload, well-formed", 4, 0, 0, 0, 60, 0, 2, true },
+	{ "v4 cut in l3, well-formed", 4, 0, 0, 0, 20, 0, 2, true },
+	{ "runt, well-formed", 4, 0, 0, 0, 10, 0, 2, true },
+	{ "v4 middle fragment, well-formed", 4, 0, 0, 0, 0, 185, 2, false },
+	{ "v6 cut in l4, well-formed", 6, 0, 0, 0, 60, 0, 2, true },
+	{ "v6 whole, well-formed", 6, 0, 0, 0, 0, 0, 2, false },
+};
+
+START_TEST(assumptions)
+{
+	struct vf_pkt p;
+	uint8_t f[VF_FRAME_MAX];
+	int n;
+
+	vf_pkt__init(&p, assume_cases[_i].ver, VF_L4_TCP);
+	p.ihl = assume_cases[_i].ihl;
+	p.n_exts = assume_cases[_i].n_exts;
+	p.exts[0] = (struct vf_ip6_ext){ .type = assume_cases[_i].ext };
+	p.trunc = assume_cases[_i].trunc;
+	p.frag = assume_cases[_i].frag;
+	n = vf_pkt__build(&p, f, sizeof(f), NULL);
+	ck_assert_msg(vf_frame__breaks(f, (size_t)n, assume_cases[_i].assume) ==
+		      assume_cases[_i].breaks, "%s", assume_cases[_i].what);
+}
+END_TEST
+
 Suite *vf_pkt_suite(void)
 {
 	Suite *s = suite_create("vf_pkt");
@@ -253,6 +299,8 @@ Suite *vf_pkt_suite(void)
 	tcase_add_test(tc, ip4_frag_and_ttl);
 	tcase_add_test(tc, too_big);
 	tcase_add_test(tc, describe);
+	tcase_add_loop_test(tc, assumptions, 0,
+			    sizeof(assume_cases) / sizeof(assume_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
