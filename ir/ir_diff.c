@@ -568,7 +568,7 @@ static int diff_pair(struct ir_diff *d, const struct cubes *ca,
 		     struct idlist *eb)
 {
 	struct ir_rule r = ca->c[a].r;
-	struct pieces left;
+	struct pieces left = { 0 };
 	int err;
 
 	for (size_t k = 0; k < cb->c[b].r.n_matches; k++)
@@ -580,6 +580,8 @@ static int diff_pair(struct ir_diff *d, const struct cubes *ca,
 	err = carve(&r, ca, ea, cb, eb, &left);
 	if (err == -E2BIG)
 		return report(d, &r, true); /* too fragmented: sample it */
+	if (err)
+		return err;
 	for (size_t i = 0; i < left.n && !err && !d->truncated; i++)
 		err = report(d, &left.v[i], false);
 	free(left.v);
