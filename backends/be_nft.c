@@ -20,10 +20,11 @@
  * (the L4 protocol after extension headers, as the IR defines it);
  * ip6.nexthdr is the raw byte `@nh,48,8` (`ip6 nexthdr` would set nft's
  * protocol context and conflict with `icmpv6`/`tcp` matches); ip.tos is
- * `@nh,8,8` (IPv4) / `@nh,4,8` (IPv6 traffic class); meta.len is `meta length`, which at the netdev hook
- * counts from the network header: 14 bytes less than the IR's frame length
- * for untagged frames, 18 when the outer VLAN tag was moved to the skb;
- * a meta.len rule without eth.type becomes two lines, one for each.
+ * `@nh,8,8` (IPv4) / `@nh,4,8` (IPv6 traffic class); meta.len is `meta length`,
+ * which at the netdev hook counts from the network header: 14 bytes less than
+ * the IR's frame length for untagged frames, 18 when the outer VLAN tag was
+ * moved to the skb; a meta.len rule without eth.type becomes two lines, one for
+ * each.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -491,17 +492,25 @@ static int print_rule(struct nft_ctx *c, int variant)
 		ret = print_verdict(c);
 	fclose(c->out);
 	c->out = out;
-	if (ret == 1) {
-		fprintf(out,
-			"\t\t# prio %u: no frame this short reaches the "
-			"netdev hook (left out)",
-			c->r->prio);
-		ret = 0;
-	} else if (!ret) {
-		fprintf(out, "\t\t%s", buf + (buf[0] == ' '));
-	}
+	if (!ret)
+		fprintf(out, "\t\t%s\n", buf + (buf[0] == ' '));
 	free(buf);
 	return ret;
+}
+
+/* A rule no frame can trigger at the netdev hook (shorter than its
+ * Ethernet header): a comment that still names it, so it reads back. */
+static int print_left_out(const struct ir_rule *r, FILE *out)
+{
+	char buf[2048];
+
+	if (ir_rule__snprint(r, buf, sizeof(buf), false) < 0)
+		return -ENOSPC;
+	fprintf(out,
+		"\t\t# left out (no frame this short reaches the "
+		"netdev hook): %s\n",
+		buf);
+	return 0;
 }
 
 static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
@@ -518,6 +527,7 @@ static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 	fprintf(out, "# flowlift nft rules for dev %s %s, offload %s\n", o->dev,
 		hook, o->offload == BE_OFFLOAD_SW ? "sw" : "hw");
 	be_print_meta(rs, out);
+	be_print_ifnames(rs, o, out);
 	fprintf(out,
 		"# slow path: accept (ends this chain undecided; the "
 		"eBPF program on tc %s decides)\n",
@@ -534,10 +544,14 @@ static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 		split = ir_rule__find(c.r, IR_F_META_LEN) &&
 			!ir_rule__find(c.r, IR_F_ETH_TYPE);
 		ret = print_rule(&c, split);
-		if (!ret && split) {
-			fputc('\n', out);
-			ret = print_rule(&c, 2);
+		if (ret >= 0 && split) {
+			int tagged = print_rule(&c, 2);
+
+			/* unreachable only if both are */
+			ret = tagged < 0 ? tagged : ret && tagged;
 		}
+		if (ret == 1)
+			ret = print_left_out(c.r, out);
 		if (ret) {
 			char msg[512];
 
@@ -547,15 +561,17 @@ static int nft_print(const struct ir_ruleset *rs, const struct be_opts *o,
 				      "%u): %s",
 				      i, c.r->prio, msg);
 		}
-		fputc('\n', out);
 	}
 	fprintf(out, "\t}\n}\n");
 	return ferror(out) ? -EIO : 0;
 }
 
+struct ir_ruleset *be_nft_parse(FILE *f, const struct be_opts *o, char *err,
+				size_t errsz);
+
 const struct be_ops be_nft_ops = {
 	.name = "nft",
 	.caps = &be_nft_caps,
 	.print = nft_print,
-	.parse = NULL,
+	.parse = be_nft_parse,
 };

@@ -238,23 +238,24 @@ END_TEST
  * fwd to "NAME". */
 static void golden_devices(const char *text)
 {
+	static const char *const pats[] = {" dev %15[A-Za-z0-9_.-]",
+					   " device \"%15[A-Za-z0-9_.-]\"",
+					   " to \"%15[A-Za-z0-9_.-]\""};
 	const char *p = text;
 
-	while ((p = strpbrk(p, "dt"))) {
+	while ((p = strchr(p, ' '))) {
 		char name[IF_NAMESIZE + 1] = "", cmd[128], *out;
+		size_t i;
 
-		if (sscanf(p, "dev %15s", name) != 1 &&
-		    sscanf(p, "device \"%15[^\"]\"", name) != 1 &&
-		    sscanf(p, "to \"%15[^\"]\"", name) != 1) {
-			p++;
-			continue;
-		}
+		for (i = 0; i < FL_ARRAY_SIZE(pats); i++)
+			if (sscanf(p, pats[i], name) == 1)
+				break;
 		p++;
-		if (!name[0] || if_nametoindex(name))
+		if (i == FL_ARRAY_SIZE(pats) || if_nametoindex(name))
 			continue;
 		snprintf(cmd, sizeof(cmd),
-			 "ip link add %s type veth peer name "
-			 "%.8sp%d && tc qdisc add dev %s clsact",
+			 "ip link add %s type veth peer name %.8sp%d && "
+			 "tc qdisc add dev %s clsact",
 			 name, name, (int)(p - text) % 1000, name);
 		tn_run(cmd, &out);
 		free(out);

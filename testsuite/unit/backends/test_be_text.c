@@ -9,10 +9,12 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/backends_internal.h"
+#include "common/common.h"
 
 static const struct be_ifname ifnames[] = {{3, "veth3"}, {12, "eth12"}};
 
@@ -466,6 +468,85 @@ START_TEST(test_flower_ifnames_in_file)
 }
 END_TEST
 
+/* nft text -> IR -> nft text is the identity, for every nft case and
+ * for the golden nft files (when the tree has them). */
+static void nft_round_trip(const char *text, const char *what)
+{
+	struct be_opts o = {.dev = "v0", .ifnames = ifnames, .n_ifnames = 2};
+	char *again = NULL, err[512] = "";
+	size_t len = 0, n_tab = 0;
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	struct ir_ruleset *back = be_nft_ops.parse(f, &o, err, sizeof(err));
+	struct be_ifname *tab = NULL;
+	const char *dev, *p;
+
+	/* print with the device names the file itself carries */
+	for (p = text; (p = strstr(p, "# ifname: ")); p++)
+		be_parse_ifname_line(p, &tab, &n_tab);
+	if (n_tab) {
+		o.ifnames = tab;
+		o.n_ifnames = n_tab;
+	}
+
+	fclose(f);
+	ck_assert_msg(back, "%s: %s\n%s", what, err, text);
+	dev = strstr(text, "device \"");
+	ck_assert_ptr_nonnull(dev);
+	o.dev = strndup(dev + 8, strcspn(dev + 8, "\""));
+	o.offload =
+		strstr(text, "flags offload;") ? BE_OFFLOAD_HW : BE_OFFLOAD_SW;
+	f = open_memstream(&again, &len);
+	ck_assert_int_eq(be_nft_ops.print(back, &o, f, err, sizeof(err)), 0);
+	fclose(f);
+	ck_assert_msg(!strcmp(again, text), "%s:\n%s\n---\n%s", what, text,
+		      again);
+	free((char *)o.dev);
+	free(again);
+	free(tab);
+	ir_ruleset__free(back);
+}
+
+START_TEST(test_nft_round_trip)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ir_ruleset *rs;
+		char *t = NULL, err[512];
+
+		if (strcmp(cases[i].be, "nft") || !cases[i].want)
+			continue;
+		rs = parse_ir(cases[i].rule);
+		ck_assert_int_eq(print_be(be_find("nft"), rs, cases[i].offload,
+					  &t, err, sizeof(err)),
+				 0);
+		nft_round_trip(t, cases[i].rule);
+		free(t);
+		ir_ruleset__free(rs);
+	}
+}
+END_TEST
+
+START_TEST(test_nft_round_trip_goldens)
+{
+	const char *src = getenv("FLOWLIFT_SRC");
+	char *pat;
+	glob_t g;
+
+	ck_assert(asprintf(&pat, "%s/testsuite/golden/*.nft", src ? src : ".") >
+		  0);
+	if (!glob(pat, 0, NULL, &g)) {
+		for (size_t k = 0; k < g.gl_pathc; k++) {
+			char *text = fl_read_file(g.gl_pathv[k], NULL);
+
+			if (text && strncmp(text, "exit ", 5))
+				nft_round_trip(text, g.gl_pathv[k]);
+			free(text);
+		}
+		globfree(&g);
+	}
+	free(pat);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("be_text");
@@ -480,6 +561,8 @@ static Suite *suite(void)
 			    sizeof(bad_lines) / sizeof(bad_lines[0]));
 	tcase_add_test(tc, test_flower_parse_file_error_line);
 	tcase_add_test(tc, test_flower_ifnames_in_file);
+	tcase_add_test(tc, test_nft_round_trip);
+	tcase_add_test(tc, test_nft_round_trip_goldens);
 	suite_add_tcase(s, tc);
 	return s;
 }
