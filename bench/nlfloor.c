@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * nlfloor.c - the kernel's floor for installing flower filters: every
+ * RTM_NEWTFILTER message is encoded before the clock starts (with the
+ * backends' own encoder, so the bytes are the ones `flowlift apply`
+ * sends), then sent BATCH messages per sendmsg with NLM_F_ACK and the
+ * acks read back; nothing else is timed. What is left is the kernel's own
+ * cost plus two syscalls per batch.
+ *
+ * Usage: bench_nlfloor RULES DEV [BATCH]
+ *   RULES  `flowlift compile --target flower` output ("filter add ..."
+ *          lines; other lines are skipped)
+ *   DEV    the device (its clsact qdisc must exist)
+ *   BATCH  messages per sendmsg (default 64, as be_nl sends)
+ * Prints: "nlfloor rules=N batch=B seconds=S rules_per_s=R errors=E".
+ * Exit: 0 all acked without error, 1 otherwise, 2 usage.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "backends/backends_internal.h"
+
+struct msgs {
+	char *buf;
+	size_t len, cap;
+	size_t *off; /* start of each message */
+	size_t n, cap_n;
+};
+
+static int msgs_add(struct msgs *m, const struct nlmsghdr *nlh)
+{
+	size_t need = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	if (m->len + need > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1 << 20;
+		char *b = realloc(m->buf, cap);
+
+		if (!b)
+			return -ENOMEM;
+		m->buf = b;
+		m->cap = cap;
+	}
+	if (m->n == m->cap_n) {
+		size_t cap = m->cap_n ? m->cap_n * 2 : 1024;
+		size_t *o = realloc(m->off, (cap + 1) * sizeof(*o));
+
+		if (!o)
+			return -ENOMEM;
+		m->off = o;
+		m->cap_n = cap;
+	}
+	memset(m->buf + m->len, 0, need);
+	memcpy(m->buf + m->len, nlh, nlh->nlmsg_len);
+	m->off[m->n++] = m->len;
+	m->len += need;
+	m->off[m->n] = m->len;
+	return 0;
+}
+
+/* Encode every "filter add" line of path into m. */
+static int load(const char *path, const struct be_opts *o, struct msgs *m)
+{
+	char line[4096], err[256], enc[4096];
+	FILE *f = fopen(path, "r");
+	unsigned int lineno = 0;
+	int ret = 0;
+
+	if (!f) {
+		fprintf(stderr, "nlfloor: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		struct be_flower_filter flt;
+		struct nlmsghdr *nlh;
+		const char *s = line;
+
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(s, "tc ", 3))
+			s += 3;
+		if (strncmp(s, "filter add ", 11))
+			continue;
+		ret = be_flower_parse_line(s, o, &flt, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "nlfloor: %s:%u: %s\n", path, lineno,
+				err);
+			break;
+		}
+		nlh = be_flower_nl__encode(enc, sizeof(enc), RTM_NEWTFILTER,
+					   NLM_F_CREATE | NLM_F_EXCL, &flt, o,
+					   err, sizeof(err));
+		if (!nlh) {
+			fprintf(stderr, "nlfloor: %s:%u: %s\n", path, lineno,
+				err);
+			ret = -errno;
+			break;
+		}
+		nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_seq = m->n + 1;
+		ret = msgs_add(m, nlh);
+	}
+	fclose(f);
+	return ret;
+}
+
+/* Read acks until 'want' arrived; count the errors. */
+static int collect(struct mnl_socket *s, size_t want, size_t *errors)
+{
+	static char rbuf[65536];
+
+	while (want) {
+		ssize_t n = mnl_socket_recvfrom(s, rbuf, sizeof(rbuf));
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)rbuf;
+		int len = n;
+
+		if (n < 0)
+			return -errno;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error)
+				(*errors)++;
+			want--;
+		}
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct be_opts o = { .offload = BE_OFFLOAD_SW };
+	struct msgs m = { 0 };
+	struct mnl_socket *s = NULL;
+	size_t batch = 64, errors = 0;
+	double t0, t1;
+	int one = 1, ret = 1;
+
+	if (argc < 3 || argc > 4) {
+		fprintf(stderr, "usage: bench_nlfloor RULES DEV [BATCH]\n");
+		return 2;
+	}
+	o.dev = argv[2];
+	if (argc == 4)
+		batch = strtoul(argv[3], NULL, 10);
+	if (!batch || !if_nametoindex(o.dev)) {
+		fprintf(stderr, "nlfloor: bad batch or no device '%s'\n",
+			o.dev);
+		return 2;
+	}
+	if (load(argv[1], &o, &m))
+		goto out;
+	s = mnl_socket_open(NETLINK_ROUTE);
+	if (!s || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		fprintf(stderr, "nlfloor: netlink: %s\n", strerror(errno));
+		goto out;
+	}
+	mnl_socket_setsockopt(s, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	t0 = now_s();
+	for (size_t i = 0; i < m.n; i += batch) {
+		size_t k = m.n - i < batch ? m.n - i : batch;
+		size_t len = m.off[i + k] - m.off[i];
+
+		if (mnl_socket_sendto(s, m.buf + m.off[i], len) < 0 ||
+		    collect(s, k, &errors)) {
+			fprintf(stderr, "nlfloor: netlink io: %s\n",
+				strerror(errno));
+			goto out;
+		}
+	}
+	t1 = now_s();
+	printf("nlfloor rules=%zu batch=%zu seconds=%.4f rules_per_s=%.0f "
+	       "errors=%zu\n",
+	       m.n, batch, t1 - t0, m.n / (t1 - t0), errors);
+	ret = errors ? 1 : 0;
+out:
+	if (s)
+		mnl_socket_close(s);
+	free(m.buf);
+	free(m.off);
+	return ret;
+}
