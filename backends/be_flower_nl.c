@@ -287,6 +287,40 @@ static int put_actions(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 	return ret;
 }
 
+/* The kernel reads IP keys only under an IP protocol and VLAN keys only
+ * under a VLAN protocol or num_of_vlans >= 1 (is_vlan_key), and ignores
+ * them otherwise: a filter broader than the rule. Refuse those, as tc's
+ * parser and the text printer do. */
+static int check_context(const struct be_flower_filter *f, uint16_t l3,
+			 char *err, size_t errsz)
+{
+	const struct ir_rule *r = &f->rule;
+	uint64_t nv = 0;
+	bool vlan_ok = be_eth_is_vlan(f->protocol) ||
+		       (f->protocol == ETH_P_ALL &&
+			be_rule_exact(r, IR_F_NUM_VLANS, &nv) && nv >= 1);
+
+	for (uint32_t i = 0; i < r->n_matches; i++) {
+		enum ir_field_id id = r->matches[i].field;
+		const struct ir_field *fd = ir_field__get(id);
+
+		if (fd->layer >= IR_LAYER_L3 && l3 != ETH_P_IP &&
+		    l3 != ETH_P_IPV6)
+			return fl_err(err, errsz, -EOPNOTSUPP,
+				      "flower netlink: %s needs protocol ip "
+				      "or ipv6",
+				      fd->name);
+		if ((id == IR_F_VLAN_ID || id == IR_F_VLAN_PCP ||
+		     id == IR_F_VLAN_TYPE) &&
+		    !vlan_ok)
+			return fl_err(err, errsz, -EOPNOTSUPP,
+				      "flower netlink: %s needs protocol "
+				      "802.1Q/802.1ad or num_of_vlans >= 1",
+				      fd->name);
+	}
+	return 0;
+}
+
 static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 		       const struct be_opts *o, char *err, size_t errsz)
 {
@@ -297,8 +331,10 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 	const struct ir_match *m = ir_rule__find(r, IR_F_META_IFINDEX);
 	struct nlattr *nest = nest_plain(nlh, TCA_OPTIONS);
 	uint32_t flags = 0;
-	int ret;
+	int ret = check_context(f, l3, err, errsz);
 
+	if (ret)
+		return ret;
 	if (m) {
 		char name[IF_NAMESIZE];
 

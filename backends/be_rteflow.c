@@ -73,6 +73,7 @@ struct rf_ctx {
 	const struct ir_rule *r;
 	char *err;
 	size_t errsz;
+	uint64_t printed; /* 1 << field for every field an item carried */
 };
 
 static void print_val(FILE *out, enum rv_fmt fmt, enum ir_field_id f,
@@ -192,6 +193,7 @@ static int print_item(struct rf_ctx *c, const char *item,
 
 		if (!m)
 			continue;
+		c->printed |= 1ull << fs[i].field;
 		if (fs[i].field == IR_F_IP_FRAG) {
 			ret = print_frag(c, m);
 			if (ret)
@@ -269,7 +271,13 @@ static int print_pattern(struct rf_ctx *c)
 	}
 	fputs(" pattern", c->out);
 	ret = print_item(c, "eth", eth_f, FL_ARRAY_SIZE(eth_f));
-	if (!ret && be_rule_exact(c->r, IR_F_ETH_TYPE, &t) && be_eth_is_vlan(t))
+	/* a vlan item matches tagged frames only, as the IR's vlan.* keys
+	 * exist only for them */
+	if (!ret &&
+	    ((be_rule_exact(c->r, IR_F_ETH_TYPE, &t) && be_eth_is_vlan(t)) ||
+	     ir_rule__find(c->r, IR_F_VLAN_ID) ||
+	     ir_rule__find(c->r, IR_F_VLAN_PCP) ||
+	     ir_rule__find(c->r, IR_F_VLAN_TYPE)))
 		ret = print_item(c, "vlan", vlan_f, FL_ARRAY_SIZE(vlan_f));
 	if (!ret && l3 == 0x0800)
 		ret = print_item(c, "ipv4", ip4_f, FL_ARRAY_SIZE(ip4_f));
@@ -307,6 +315,15 @@ l4_done:
 		    p != 58)
 			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
 				      "icmp fields need icmp");
+	}
+	/* never a broader pattern than the rule: every match was printed */
+	for (uint32_t i = 0; i < c->r->n_matches; i++) {
+		enum ir_field_id f = c->r->matches[i].field;
+
+		if (!(c->printed & (1ull << f)))
+			return fl_err(c->err, c->errsz, -EOPNOTSUPP,
+				      "no pattern item carries %s here",
+				      ir_field__get(f)->name);
 	}
 	fputs(" end", c->out);
 	return 0;
@@ -372,6 +389,7 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 		if (dup[i])
 			continue;
 		c.r = ir_ruleset__rule_c(rs, i);
+		c.printed = 0;
 		prio = (uint64_t)c.r->prio + o->prio_base;
 		c.out = open_memstream(&buf, &len);
 		if (!c.out) {
@@ -404,9 +422,12 @@ static int rteflow_print(const struct ir_ruleset *rs, const struct be_opts *o,
 	return ret ? ret : ferror(out) ? -EIO : 0;
 }
 
+struct ir_ruleset *be_rteflow_parse(FILE *f, const struct be_opts *o, char *err,
+				    size_t errsz);
+
 const struct be_ops be_rteflow_ops = {
 	.name = "rteflow",
 	.caps = &be_rteflow_caps,
 	.print = rteflow_print,
-	.parse = NULL,
+	.parse = be_rteflow_parse,
 };

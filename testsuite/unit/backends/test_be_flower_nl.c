@@ -234,6 +234,27 @@ START_TEST(test_encode_errors)
 	ck_assert_ptr_null(be_flower_nl__encode(buf, 100, RTM_NEWTFILTER, 0, &f,
 						&opts, err, sizeof(err)));
 	ir_rule__fini(&r);
+	/* keys the kernel would ignore under this protocol: refused */
+	ir_rule__init(&r);
+	rule_of("prio 1 eth.type=0x0806 ip.proto=6 -> drop", &r);
+	ck_assert_int_eq(be_flower_filter_from_rule(&f, &r, &opts, err,
+						    sizeof(err)),
+			 0);
+	ck_assert_ptr_null(be_flower_nl__encode(buf, sizeof(buf),
+						RTM_NEWTFILTER, 0, &f, &opts,
+						err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "needs protocol ip"));
+	ir_rule__fini(&r);
+	ir_rule__init(&r);
+	rule_of("prio 1 vlan.id=5 -> drop", &r);
+	ck_assert_int_eq(be_flower_filter_from_rule(&f, &r, &opts, err,
+						    sizeof(err)),
+			 0);
+	ck_assert_ptr_null(be_flower_nl__encode(buf, sizeof(buf),
+						RTM_NEWTFILTER, 0, &f, &opts,
+						err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "num_of_vlans"));
+	ir_rule__fini(&r);
 }
 END_TEST
 
