@@ -50,6 +50,7 @@ const struct ir_caps be_rteflow_caps = {
 				IR_CAP_EXACT | IR_CAP_MASK | IR_CAP_PREFIX,
 			[IR_F_IP6_DST] =
 				IR_CAP_EXACT | IR_CAP_MASK | IR_CAP_PREFIX,
+			[IR_F_IP6_NEXTHDR] = EMR,
 			[IR_F_L4_SPORT] = EMR,
 			[IR_F_L4_DPORT] = EMR,
 			[IR_F_TCP_FLAGS] = IR_CAP_EXACT | IR_CAP_MASK,
@@ -183,6 +184,16 @@ struct rf_item_field {
 	enum rv_fmt fmt;
 };
 
+/* Do two matches on one-byte fields say the same thing? */
+static bool same_byte(const struct ir_match *a, const struct ir_match *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == IR_MATCH_RANGE)
+		return a->lo == b->lo && a->hi == b->hi;
+	return a->key.b[0] == b->key.b[0] && a->mask.b[0] == b->mask.b[0];
+}
+
 static int print_item(struct rf_ctx *c, const char *item,
 		      const struct rf_item_field *fs, size_t n)
 {
@@ -194,6 +205,15 @@ static int print_item(struct rf_ctx *c, const char *item,
 		if (!m)
 			continue;
 		c->printed |= 1ull << fs[i].field;
+		if (fs[i].field == IR_F_IP6_NEXTHDR &&
+		    ir_rule__find(c->r, IR_F_IP_PROTO)) {
+			/* one byte, already printed as ip.proto */
+			if (!same_byte(m, ir_rule__find(c->r, IR_F_IP_PROTO)))
+				return fl_err(c->err, c->errsz, -EOPNOTSUPP,
+					      "ip.proto and ip6.nexthdr differ "
+					      "on one byte");
+			continue;
+		}
 		if (fs[i].field == IR_F_IP_FRAG) {
 			ret = print_frag(c, m);
 			if (ret)
@@ -235,9 +255,14 @@ static const struct rf_item_field ip4_f[] = {
 	{IR_F_IP4_DST, "dst", RV_IP4},
 };
 static const struct rf_item_field ip6_f[] = {
-	{IR_F_IP_TOS, "tc", RV_HEX},   {IR_F_IP_PROTO, "proto", RV_DEC},
-	{IR_F_IP_TTL, "hop", RV_DEC},  {IR_F_IP6_SRC, "src", RV_IP6},
+	{IR_F_IP_TOS, "tc", RV_HEX},
+	{IR_F_IP_PROTO, "proto", RV_DEC},
+	{IR_F_IP_TTL, "hop", RV_DEC},
+	{IR_F_IP6_SRC, "src", RV_IP6},
 	{IR_F_IP6_DST, "dst", RV_IP6},
+	/* the ipv6 item's hdr.proto is the fixed header's byte: ip.proto in
+	 * the rte_flow model too (no extension headers are skipped) */
+	{IR_F_IP6_NEXTHDR, "proto", RV_DEC},
 };
 static const struct rf_item_field l4_f[] = {
 	{IR_F_L4_SPORT, "src", RV_DEC},

@@ -19,7 +19,7 @@ static const struct {
 } expect[] = {
 	{"flower", IR_DIS_FLOWER, false, false, false, true, true},
 	{"nft", IR_DIS_NFT, true, true, true, false, true},
-	{"rteflow", IR_DIS_RTEFLOW, true, false, false, false, false},
+	{"rteflow", IR_DIS_RTEFLOW, true, false, true, false, false},
 };
 
 START_TEST(test_caps_table)
