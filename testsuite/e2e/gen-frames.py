@@ -47,7 +47,7 @@ add('trunc_udp_9999', eth(0x800,ip4(17,struct.pack('!HHH',5004,9999,8))), 'UDP h
 add('vlan_ssh', eth(0x800,ip4(6,tcp(40010,22)),vlan=5), '802.1Q vid 5, TCP 22: drop (the tag is gone at ingress)')
 add('vlan_http', eth(0x800,ip4(6,tcp(40011,80)),vlan=5), '802.1Q vid 5, TCP 80: pass')
 add('arp_req', b'\xff'*6+SRC+struct.pack('!H',0x806)+struct.pack('!HHBBH',1,0x800,6,4,1)+SRC+bytes([10,0,0,1])+b'\0'*6+bytes([10,0,0,2]), 'ARP request: pass')
-add('ipv6_udp', eth(0x86dd, struct.pack('!IHBB',0x60000000,12,17,64)+bytes(15)+b'\x01'+bytes(15)+b'\x02'+udp(5005,9999)), 'IPv6 UDP 9999: pass (program is IPv4 only)')
+add('ipv6_udp', eth(0x86dd, struct.pack('!IHBB',0x60000000,12,17,64)+bytes(15)+b'\x01'+bytes(15)+b'\x02'+udp(5005,9999)), 'IPv6 UDP 9999: drop (all IPv6)')
 add('trunc_ip', eth(0x800, ip4(6,tcp(40012,22))[:10]), 'IPv4 header cut to 10 bytes: pass (tc test_run refuses it)')
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,6 +60,7 @@ def write(name, frames, head):
 write('fw.frames', F, '# Frames for e2e_fw.bpf.o; comments give its verdict.\n')
 S = [('swap_7000', eth(0x800, ip4(17, udp(6000, 7000))),
       'UDP to 7000, payload = 4-byte sequence number (offset 42)'),
-     ('swap_7001', eth(0x800, ip4(17, udp(6001, 7001))),
-      'UDP to 7001, payload = 4-byte sequence number (offset 42)')]
+     ('swap_7001', b'\xff' * 6 + eth(0x800, ip4(17, udp(6001, 7001)))[6:],
+      'UDP to 7001 to the broadcast MAC, payload = 4-byte sequence number '
+      '(offset 42)')]
 write('swap.frames', S, '# Frames for e2e_swap_{a,b}.bpf.o.\n')

@@ -169,8 +169,10 @@ e2e_oracle_all() { # FILE PIN
 
 # Send each frame of FILE alone and see which filter counted it; compare a
 # rule's verdict with BPF_PROG_TEST_RUN of the program pinned at PIN.
-# Filters at pref >= SLOWPREF are the slow path (a counting flower catch-all
-# "continue" at SLOWPREF, then the program itself). Writes $W/verdicts:
+# The slow path is the counting flower catch-all "continue" at SLOWPREF,
+# then the program itself; other filters that only continue or jump
+# (flowlift apply's entry filter, its goto-chain-1 catch-all at pref 65535)
+# decide nothing. Writes $W/verdicts:
 #   NAME ORACLE HIT VERDICT STATUS
 # with HIT "PREF/HANDLE" or "slow", STATUS ok, slow (the catch-all, or a
 # rule whose verdict is "slowpath", as nft prints them), noracle or MISMATCH,
@@ -189,8 +191,8 @@ e2e_check_verdicts() { # FILE PIN SLOWPREF
 		awk -v slow="$3" -v n="$n" -v o="$o" '
 		NR == FNR { b[$1 "/" $2] = $5; next }
 		{ d = $5 - b[$1 "/" $2]; if (d <= 0) next
-		  if ($1 + 0 >= slow) { slowhits += d; next }
-		  if ($4 ~ /^(continue|goto|jump)/) next
+		  if ($1 + 0 == slow) { slowhits += d; next }
+		  if ($4 ~ /^(continue|goto|jump)/ || $1 + 0 > slow) next
 		  rules++; hit = $1 "/" $2; v = $4; dd = d }
 		END {
 		  if (rules > 1 || dd > 1) { print n, o, "many", "-", "BAD"; exit }

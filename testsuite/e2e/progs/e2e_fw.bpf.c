@@ -4,6 +4,13 @@
  * program with bounds checks at every header, so its verdict is defined for
  * truncated, fragmented, optioned and tagged frames alike.
  *
+ * IPv6 and ARP are decided by skb->protocol before any packet access: the
+ * paths that read the frame all carry a frame length bound, which flower
+ * cannot match, so today those become slow-path carve-outs; these two give
+ * the flower scenario rules that really decide (drop and pass).
+ *
+ *   IPv6                        drop
+ *   ARP                         pass
  *   source 10.9.0.0/16          drop
  *   IPv4 with options/fragment  pass (ports unknown)
  *   TCP dport 22                drop
@@ -30,6 +37,10 @@ int e2e_fw(struct __sk_buff *skb)
 	struct ethhdr *eth = data;
 	struct iphdr *ip;
 
+	if (skb->protocol == bpf_htons(ETH_P_IPV6))
+		return TC_ACT_SHOT;
+	if (skb->protocol == bpf_htons(ETH_P_ARP))
+		return TC_ACT_OK;
 	if ((void *)(eth + 1) > end)
 		return TC_ACT_OK;
 	if (eth->h_proto != bpf_htons(ETH_P_IP))

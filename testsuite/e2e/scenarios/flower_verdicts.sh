@@ -22,8 +22,11 @@ setup() {
 		{ e2e_fail "apply: $(tail -n 3 "$W/apply.log")"; return 1; }
 	e2e_counts > "$W/rules"
 	e2e_log "flowlift installed $(wc -l < "$W/rules") filters"
-	awk -v slow=$SLOW '$1 + 0 >= slow { exit 1 }' "$W/rules" ||
-		{ e2e_fail "flowlift used pref >= $SLOW"; return 1; }
+	# apply's own catch-all (pref 65535, goto chain 1) is the only
+	# filter allowed at or past the slow path's pref
+	awk -v slow=$SLOW '$1 + 0 >= slow && $4 !~ /^(goto|jump)/ { exit 1 }' \
+		"$W/rules" ||
+		{ e2e_fail "flowlift decides at pref >= $SLOW"; return 1; }
 	e2e_slowpath $OBJ/e2e/e2e_fw.bpf.o tc $PIN $SLOW 1
 }
 
