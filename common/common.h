@@ -86,7 +86,27 @@ struct fl_jval {
 /* Parse text; NULL on error with "LINE:COL: what" in err. */
 struct fl_jval *fl_json_parse(const char *text, size_t len, char *err,
 			      size_t errsz);
+/* The same for a piece of a larger text whose first line is 'line'. */
+struct fl_jval *fl_json_parse_at(const char *text, size_t len, size_t line,
+				 char *err, size_t errsz);
 void fl_jval__free(struct fl_jval *v);
+
+/* Streaming reader for a document that is one large array (a bpftool map
+ * dump): each top-level element is handed out as its own small DOM, so
+ * memory is bounded by the largest element, not by the file. Elements
+ * larger than FL_JSTREAM_MAX_ELEM bytes are refused (-E2BIG). */
+#define FL_JSTREAM_MAX_ELEM (64u << 20)
+struct fl_jstream;
+/* Reads from f (not owned; a pipe is fine). NULL + errno. */
+struct fl_jstream *fl_jstream__new(FILE *f);
+void fl_jstream__free(struct fl_jstream *s);
+/* 1: *out is the next element (the caller frees it); 0: the array ended
+ * and only whitespace follows; negative errno with "LINE:COL: what" in
+ * err. A document that is not an array comes out whole as one element,
+ * and fl_jstream__is_array() then says false. */
+int fl_jstream__next(struct fl_jstream *s, struct fl_jval **out, char *err,
+		     size_t errsz);
+bool fl_jstream__is_array(const struct fl_jstream *s);
 const struct fl_jval *fl_jval__get(const struct fl_jval *obj,
 				   const char *key);
 

@@ -320,7 +320,13 @@ static int parse_value(struct parser *p, struct fl_jval *v, int depth)
 struct fl_jval *fl_json_parse(const char *text, size_t len, char *err,
 			      size_t errsz)
 {
-	struct parser p = { .s = text, .end = text + len, .line = 1,
+	return fl_json_parse_at(text, len, 1, err, errsz);
+}
+
+struct fl_jval *fl_json_parse_at(const char *text, size_t len, size_t line,
+				 char *err, size_t errsz)
+{
+	struct parser p = { .s = text, .end = text + len, .line = line,
 			    .line_start = text, .err = err, .errsz = errsz };
 	struct fl_jval *v = calloc(1, sizeof(*v));
 

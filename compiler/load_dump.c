@@ -10,9 +10,10 @@
  * checked against the map's definition. Contents are swapped in only when
  * the whole file is good.
  *
- * Memory: the file is parsed into common/'s JSON DOM first, roughly 100
- * bytes per JSON value; a 100k-entry dump is a few tens of MB, a 10M-entry
- * one would need several GB and would want a streaming reader.
+ * Memory: the file is streamed (common/'s fl_jstream), one entry's DOM at
+ * a time, so a dump costs its contents plus one entry whatever its size; a
+ * dump with more entries than max_entries stops at the first one too many.
+ * Pipes work as well as files.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -187,31 +188,75 @@ int load_map__commit(struct lift_map *m, struct lift_map_entry *ents,
 	return 0;
 }
 
-static int parse_entries(struct dump_ctx *d, const struct fl_jval *root)
+/* Error objects and non-arrays, as bpftool writes them on failure. */
+static int not_a_dump(struct dump_ctx *d, const struct fl_jval *root)
 {
 	const struct fl_jval *e;
-	struct lift_map_entry *ents;
-	size_t i;
-	int ret = 0;
 
 	e = root->type == FL_JOBJ ? fl_jval__get(root, "error") : NULL;
 	if (e && e->type == FL_JSTR)
 		return fl_err(d->err, d->errsz, -EINVAL,
 			      "%s: the dump is an error from bpftool: %s",
 			      d->path, e->str);
-	if (root->type != FL_JARR)
-		return fl_err(d->err, d->errsz, -EINVAL,
-			      "%s: not a `bpftool map dump -j` array", d->path);
-	ents = calloc(root->n ? root->n : 1, sizeof(*ents));
-	if (!ents)
-		return -ENOMEM;
-	for (i = 0; !ret && i < root->n; i++)
-		ret = entry(d, i, &root->items[i], &ents[i]);
-	if (ret) {
-		load_map__free_ents(ents, root->n);
-		return ret;
+	return fl_err(d->err, d->errsz, -EINVAL,
+		      "%s: not a `bpftool map dump -j` array", d->path);
+}
+
+static int add_entry(struct dump_ctx *d, const struct fl_jval *item,
+		     struct lift_map_entry **ents, size_t *n, size_t *cap)
+{
+	uint32_t max = d->m->max_entries;
+	size_t i;
+
+	if (max && *n >= max)
+		return fl_err(d->err, d->errsz, -E2BIG,
+			      "%s:%zu: map '%s': more than max_entries (%u) "
+			      "entries", d->path, item->line, d->m->name, max);
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct lift_map_entry *ne;
+
+		ne = realloc(*ents, ncap * sizeof(**ents));
+		if (!ne)
+			return -ENOMEM;
+		memset(ne + *cap, 0, (ncap - *cap) * sizeof(*ne));
+		*ents = ne;
+		*cap = ncap;
 	}
-	ret = load_map__commit(d->m, ents, root->n,
+	i = (*n)++; /* counted now so that a failed entry is freed too */
+	return entry(d, i, item, &(*ents)[i]);
+}
+
+/* Entries one at a time off the stream: memory is the contents plus one
+ * entry's DOM, whatever the size of the file. */
+static int parse_entries(struct dump_ctx *d, struct fl_jstream *js)
+{
+	struct lift_map_entry *ents = NULL;
+	size_t n = 0, cap = 0;
+	struct fl_jval *item;
+	char jerr[256];
+	int ret;
+
+	for (;;) {
+		ret = fl_jstream__next(js, &item, jerr, sizeof(jerr));
+		if (ret <= 0)
+			break;
+		if (!fl_jstream__is_array(js))
+			ret = not_a_dump(d, item);
+		else
+			ret = add_entry(d, item, &ents, &n, &cap);
+		fl_jval__free(item);
+		if (ret)
+			goto fail;
+	}
+	if (ret < 0) {
+		if (ret != -ENOMEM)
+			fl_err(d->err, d->errsz, ret, "%s:%s", d->path, jerr);
+		goto fail;
+	}
+	if (!ents && !(ents = calloc(1, sizeof(*ents))))
+		return -ENOMEM;
+	ret = load_map__commit(d->m, ents, n,
 			       load_map__is_percpu(d->m->type) ? d->n_cpus : 1,
 			       LIFT_SRC_DUMP, d->path, d->err, d->errsz);
 	if (ret && d->err && ret != -ENOMEM) {
@@ -221,6 +266,9 @@ static int parse_entries(struct dump_ctx *d, const struct fl_jval *root)
 		fl_err(d->err, d->errsz, ret, "%s: %s", d->path, tmp);
 	}
 	return ret;
+fail:
+	load_map__free_ents(ents, n);
+	return ret;
 }
 
 int lift_object__load_dump(struct lift_object *obj, const char *name,
@@ -228,10 +276,8 @@ int lift_object__load_dump(struct lift_object *obj, const char *name,
 {
 	struct dump_ctx d = { .lo = load_obj(obj), .path = path, .err = err,
 			      .errsz = errsz };
-	struct fl_jval *root;
-	char jerr[256];
-	size_t len;
-	char *text;
+	struct fl_jstream *js;
+	FILE *f;
 	int ret;
 
 	d.m = lift_object__find_map(obj, name);
@@ -246,16 +292,18 @@ int lift_object__load_dump(struct lift_object *obj, const char *name,
 			      path, name);
 	d.key_tid = d.lo->lmaps[d.m - obj->maps].key_tid;
 	d.val_tid = d.lo->lmaps[d.m - obj->maps].val_tid;
-	text = fl_read_file(path, &len);
-	if (!text)
+	f = fopen(path, "re");
+	if (!f)
 		return fl_err(err, errsz, -errno, "%s: %s", path,
 			      strerror(errno));
-	root = fl_json_parse(text, len, jerr, sizeof(jerr));
-	free(text);
-	if (!root)
-		return fl_err(err, errsz, -EINVAL, "%s:%s", path, jerr);
-	ret = parse_entries(&d, root);
-	fl_jval__free(root);
+	js = fl_jstream__new(f);
+	if (!js) {
+		fclose(f);
+		return fl_err(err, errsz, -ENOMEM, "%s: out of memory", path);
+	}
+	ret = parse_entries(&d, js);
+	fl_jstream__free(js);
+	fclose(f);
 	if (ret == -ENOMEM)
 		fl_err(err, errsz, ret, "%s: out of memory", path);
 	return ret;
