@@ -362,7 +362,8 @@ static int index_query(const struct index *ix, const struct cubes *cs,
 	}
 	if (err)
 		return err;
-	qsort(out->v, out->n, sizeof(*out->v), u32_cmp);
+	if (out->n) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(out->v, out->n, sizeof(*out->v), u32_cmp);
 	/* Keep only true overlaps. */
 	size_t k = 0;
 	for (size_t i = 0; i < out->n; i++)
