@@ -8,7 +8,7 @@ service hash table, filled by bench/gen-maps with 1k and 10k entries
 markdown section; raw rows go to BUILD/bench/compile.tsv.
 """
 import os
-import re
+import json
 import subprocess
 import sys
 
@@ -35,40 +35,48 @@ def fixture(work, kind, n):
 def one(build, work, kind, n):
     obj, mname, _ = PROGS[kind]
     out = os.path.join(work, 'out-%s-%d.flower' % (kind, n))
-    cmd = [os.path.join(build, 'flowlift'), 'compile',
+    cmd = [os.path.join(build, 'flowlift'), '-j', 'compile',
            os.path.join(build, 'bench', obj),
            '--map', '%s=%s' % (mname, fixture(work, kind, n)),
            '--target', 'flower', '--dev', 'lo', '--offload', 'sw',
-           '-o', out]
+           '--assume', 'no-ip-options', '--assume', 'well-formed', '-o', out]
     r = bl.run(cmd, timeout=TIMEOUT, mem_limit=MEM)
-    rules, prios = 0, set()
+    st = {}
     if r.rc == 0:
+        st = json.loads(r.out)
+        st['filters'] = st['slow'] = 0
         with open(out) as f:
             for line in f:
                 if line.startswith('filter add'):
-                    rules += 1
-                    m = re.search(r' prio (\d+)', line)
-                    if m:
-                        prios.add(m.group(1))
+                    st['filters'] += 1
+                    st['slow'] += 'goto chain' in line
         os.unlink(out)
-    return r, rules, len(prios)
+    return r, st
 
 
 def main(build):
     work = os.path.join(build, 'bench')
     os.makedirs(work, exist_ok=True)
     sizes = [1000, 10000] + ([100000, 1000000] if bl.full() else [])
-    rows, fits, tsv = [], [], []
+    rows, fits = [], []
+    tsv = open(os.path.join(work, 'compile.tsv'), 'w', buffering=1)
+    tsv.write('map\tentries\trc\twall_s\tcpu_s\trss_kb\tpaths\t'
+              'ir_rules\tprios\twithheld\tfilters\tslow_filters\n')
     for kind in PROGS:
         pts = []
         for n in sizes:
             k = bl.reps() if n <= 10000 else 1
             runs = []
             for _ in range(k):
-                r, rules, prios = one(build, work, kind, n)
+                r, st = one(build, work, kind, n)
                 runs.append(r)
-                tsv.append('%s\t%d\t%d\t%.3f\t%.3f\t%d\t%d\t%d' % (
-                    kind, n, r.rc, r.wall, r.cpu, r.rss_kb, rules, prios))
+                tsv.write('%s\t%d\t%d\t%.3f\t%.3f\t%d\t%s\n' % (
+                    kind, n, r.rc, r.wall, r.cpu, r.rss_kb, '\t'.join(
+                        str(st.get(x, '')) for x in (
+                            'paths', 'rules', 'priorities', 'withheld',
+                            'filters', 'slow'))))
+                sys.stderr.write('compile %s %d: rc %d, %.1f s, %d MiB\n'
+                                 % (kind, n, r.rc, r.wall, r.rss_kb >> 10))
                 if r.rc:
                     break
             bad = [r for r in runs if r.rc]
@@ -76,17 +84,18 @@ def main(build):
                 why = (bad[0].err.strip().split('\n') or ['?'])[-1][:120]
                 rows.append([kind, n, 'FAILED rc=%d after %.0f s, peak '
                              '%d MiB: %s' % (bad[0].rc, bad[0].wall,
-                                             bad[0].rss_kb >> 10, why),
-                             '', '', '', '', '', ''])
+                                             bad[0].rss_kb >> 10, why)]
+                            + [''] * 9)
                 break
             cpu = [r.cpu for r in runs]
             rss = [r.rss_kb / 1024 for r in runs]
             mcpu = bl.med(cpu)[0]
             pts.append((n, mcpu, bl.med(rss)[0]))
-            rows.append([kind, n, rules, prios,
+            rows.append([kind, n, st['paths'], st['rules'], st['filters'],
+                         st['filters'] - st['slow'], st['priorities'],
                          bl.fmt_med([r.wall for r in runs]),
                          bl.fmt_med(cpu), bl.fmt_med(rss, '%.0f'),
-                         '%.0f' % (rules / mcpu if mcpu else 0),
+                         '%.0f' % (st['filters'] / mcpu if mcpu else 0),
                          '%.0f' % (mcpu / n * 1e6),
                          '%.1f' % (bl.med(rss)[0] * 1024 / n)])
         if len(pts) >= 2:
@@ -94,22 +103,26 @@ def main(build):
             fits.append([kind, '%d-%d' % (xs[0], xs[-1]),
                          '%.2f' % bl.loglog(xs, [p[1] for p in pts]),
                          '%.2f' % bl.loglog(xs, [p[2] for p in pts])])
-    with open(os.path.join(work, 'compile.tsv'), 'w') as f:
-        f.write('kind\tentries\trc\twall_s\tcpu_s\trss_kb\trules\tprios\n')
-        f.write('\n'.join(tsv) + '\n')
+    tsv.close()
     print('## Compile: time and memory vs map size\n')
-    print('Method: `flowlift compile OBJ --map NAME=DUMP --target flower '
-          '--dev lo --offload sw -o FILE` under `/usr/bin/time` (wall, '
-          'user+sys CPU, max RSS), %d runs per size up to 10k entries, one '
-          'run at 100k and 1M (BENCH_FULL=1), each run limited to %d GiB of '
-          'address space and %d s. Map dumps from `bench/gen-maps` (bpftool '
-          '`-j` hex form, seed 1). Programs: `bench/progs/lpm_allow.bpf.c` '
-          '(lpm: %s) and `bench/progs/svc5.bpf.c` (svc5: %s, 3 in 4 entries '
-          'pass, the rest drop). Cells: median (min-max). rules/s = emitted '
-          'rules / median CPU s.\n'
-          % (bl.reps(), MEM >> 30, TIMEOUT, PROGS['lpm'][2], PROGS['svc5'][2]))
-    print(bl.table(['map', 'entries', 'rules', 'prios', 'wall s', 'CPU s',
-                    'peak RSS MiB', 'rules/s', 'CPU us/entry',
+    print('Method: `flowlift -j compile OBJ --map NAME=DUMP --target flower '
+          '--dev lo --offload sw --assume no-ip-options --assume well-formed '
+          '-o FILE` under `/usr/bin/time` (wall, user+sys CPU, max RSS), %d '
+          'runs per size up to 10k entries, one run at 100k and 1M '
+          '(BENCH_FULL=1), each run limited to %d GiB of address space and '
+          '%d s. Map dumps from `bench/gen-maps` (bpftool `-j` hex form, '
+          'seed 1). Programs: `bench/progs/lpm_allow.bpf.c` (lpm: %s) and '
+          '`bench/progs/svc5.bpf.c` (svc5: %s, 3 in 4 entries pass, the rest '
+          'drop). Without the two assumptions flower withholds every rule of '
+          'both programs (ip4.ihl, frame length) and all filters are `goto '
+          'chain 1`. paths, IR rules, prios: from `-j`; filters: `filter '
+          'add` lines, real ones = not a slow-path goto. Cells: median '
+          '(min-max). filters/s = filters / median CPU s.\n'
+          % (bl.reps(), MEM >> 30, TIMEOUT, PROGS['lpm'][2],
+             PROGS['svc5'][2]))
+    print(bl.table(['map', 'entries', 'paths', 'IR rules', 'filters',
+                    'real filters', 'prios', 'wall s', 'CPU s',
+                    'peak RSS MiB', 'filters/s', 'CPU us/entry',
                     'RSS KiB/entry'], rows))
     print('\nGrowth: exponent k of a least-squares fit of log(cost) = '
           'k log(entries) + c over the sizes that finished (1 is linear, 2 '
