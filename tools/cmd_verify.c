@@ -23,7 +23,7 @@ static void usage(FILE *f)
 "Usage: flowlift verify OBJ [--prog NAME] [--map NAME=FILE]...\n"
 "         [--target ir|flower|nft|rteflow] [--assume A]... [--packets N]\n"
 "         [--seed S] [--pcap FILE] [--min-coverage PCT] [--max-report N]\n"
-"         [--diag FILE] [--report FILE] [-j]\n"
+"         [--diag FILE] [--report FILE] [--rules FILE] [-j]\n"
 "\n"
 "Load OBJ's program into this kernel (the verifier's verdict is the first\n"
 "check), fill its maps as the compile does, lift it for the target, and run\n"
@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "  --max-report N      violations shown in full (20)\n"
 "  --diag FILE         the lifter's slow-path reasons\n"
 "  --report FILE       also write the JSON report to FILE\n"
+"  --rules FILE        check this IR rule set (text form) instead of\n"
+"                      compiling OBJ; --target picks the dissector model\n"
 "  -j, --json          JSON report on stdout\n"
 "\n"
 "Needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN). Exit: 0 sound, 1 violation,\n"
@@ -76,6 +78,7 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		{ "max-report", required_argument, NULL, 'R' },
 		{ "diag", required_argument, NULL, 'd' },
 		{ "report", required_argument, NULL, 'r' },
+		{ "rules", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 },
@@ -144,6 +147,9 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 			break;
 		case 'r':
 			*report = optarg;
+			break;
+		case 'I':
+			o->rules = optarg;
 			break;
 		case 'j':
 		case 'p':

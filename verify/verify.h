@@ -330,6 +330,7 @@ struct vf_opts {
 	uint32_t n_packets;
 	uint64_t seed;
 	const char *pcap;      /* replay instead of generating */
+	const char *rules;     /* IR text to check instead of compiling */
 	double min_coverage;   /* percent; below it the run fails (0: off) */
 	uint32_t max_report;   /* violations kept in full (default 20) */
 	FILE *diag;            /* lifter diagnostics (may be NULL) */

@@ -73,6 +73,23 @@ static const char *hook_name(enum ir_hook h)
 	}
 }
 
+/* A rule set in IR text (an earlier `flowlift compile` output, or one
+ * written by hand) instead of a fresh compilation. */
+static int read_rules(struct run *r, char *err, size_t errsz)
+{
+	char msg[256] = "";
+	FILE *f = fopen(r->o->rules, "r");
+
+	if (!f)
+		return fl_err(err, errsz, -errno, "%s: %s", r->o->rules,
+			      strerror(errno));
+	r->rs = ir_ruleset__parse(f, r->o->rules, msg, sizeof(msg));
+	fclose(f);
+	if (!r->rs)
+		return fl_err(err, errsz, -EINVAL, "%s:%s", r->o->rules, msg);
+	return 0;
+}
+
 static int open_and_compile(struct run *r, char *err, size_t errsz)
 {
 	const struct vf_opts *o = r->o;
@@ -114,8 +131,11 @@ static int open_and_compile(struct run *r, char *err, size_t errsz)
 		r->dis = be->caps->dissector;
 	}
 	t0 = now();
-	ret = lift_compile(r->lo, r->prog, &lopts, &r->rs, &r->rep->lstats,
-			   err, errsz);
+	if (o->rules)
+		ret = read_rules(r, err, errsz);
+	else
+		ret = lift_compile(r->lo, r->prog, &lopts, &r->rs,
+				   &r->rep->lstats, err, errsz);
 	r->rep->secs_compile = now() - t0;
 	if (ret)
 		return ret;
