@@ -312,15 +312,6 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 
 	if (ir_field__get(m->field)->layer >= IR_LAYER_L3 && !v4 && !v6)
 		return unsupported(c, m, "needs eth.type ip or ip6");
-	/* The kernel moves the outer tag into the skb before the netdev
-	 * hook, so nft does match IP fields behind it (measured by the
-	 * datapath test); the IR's nft model gives tagged frames no L3
-	 * keys. Refuse rather than emit a rule the model cannot vouch for. */
-	if (ir_field__get(m->field)->layer >= IR_LAYER_L3 && c->vlan &&
-	    m->field != IR_F_META_LEN)
-		return unsupported(c, m,
-				   "IP fields behind a VLAN tag (the IR "
-				   "nft model has none)");
 	/* nft's fast payload path reads the transport header of later IPv4
 	 * fragments too (seen on 6.18); the IR has no L4 keys there */
 	if (ir_field__get(m->field)->layer == IR_LAYER_L4 && v4 &&

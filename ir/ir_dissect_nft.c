@@ -10,11 +10,15 @@
  *   only when the outer ethertype is a VLAN TPID (nft's "vlan" expressions
  *   depend on "ether type vlan"). vlan.count: absent (nft has no tag
  *   counter).
- * - Network header fields need skb->protocol (the outer ethertype, tags
- *   in-line) to be IPv4 or IPv6, which is the dependency nft adds for
- *   "ip ..." and "ip6 ..." in the netdev family; the network header then
- *   starts right after the Ethernet header, so tagged frames have no L3
- *   keys. IPv4 fields and ip6.src/dst/nexthdr, tos (traffic class) and ttl
+ * - Network header fields need skb->protocol to be IPv4 or IPv6, which is
+ *   the dependency nft adds for "ip ..." and "ip6 ..." in the netdev
+ *   family. Before the netdev ingress hook the kernel moves the outer VLAN
+ *   tag into the skb (__netif_receive_skb_core, skb_vlan_untag), so for a
+ *   frame with one tag skb->protocol is the ethertype behind it and the
+ *   network header starts after it: one tag still gives L3 keys (measured
+ *   by the nft datapath test in testsuite/backends). Link-layer loads put
+ *   the tag back (nft_payload_copy_vlan), so eth.type stays the outer
+ *   TPID. A second tag stays in the data: no L3 keys. IPv4 fields and ip6.src/dst/nexthdr, tos (traffic class) and ttl
  *   (hop limit) are raw reads, each present when its bytes are there.
  *   ip.frag for IPv4 is computed from the raw frag_off field.
  * - ip.proto is "ip protocol" (raw) for IPv4 and "meta l4proto" for IPv6:
@@ -228,8 +232,17 @@ void ir_dissect__nft(const uint8_t *p, size_t len, struct ir_keys *k)
 			ir_keys__set_u64(k, IR_F_VLAN_ID, ir_be16(p + 14) & 0xfff);
 			ir_keys__set_u64(k, IR_F_VLAN_PCP, p[14] >> 5);
 		}
-		nft_load(&s, IR_F_VLAN_TYPE, 16, 2);
-		return;
+		if (!nft_load(&s, IR_F_VLAN_TYPE, 16, 2))
+			return;
+		s.nh = IR_ETH_HLEN + 4; /* the outer tag is in the skb */
+		type = ir_be16(p + 16);
+		if (type == IR_ETH_P_IP)
+			nft_ipv4(&s);
+		else if (type == IR_ETH_P_IPV6)
+			nft_ipv6(&s);
+		else
+			return;
+		break;
 	case IR_ETH_P_IP:
 		nft_ipv4(&s);
 		break;

@@ -11,10 +11,11 @@
  * packet socket. For each frame the rule counters (nft -j list ruleset)
  * must show exactly the rule that ir_ruleset__eval(IR_DIS_NFT) picks for
  * the same bytes (or none), and the pass-through counter must say whether
- * it was dropped. (Measured here: nft matches IP fields behind a VLAN
- * tag, which the IR's nft model does not, so the backend refuses such
- * rules; and nft's fast path reads ports of later IPv4 fragments, so the
- * backend guards L4 matches with "not a later fragment".) A marker frame after
+ * it was dropped. (Measured here: nft matches IP fields behind one VLAN
+ * tag, because the kernel moves the outer tag into the skb before the
+ * netdev hook, as the IR's nft model now says (prio 25); and nft's fast
+ * path reads ports of later IPv4 fragments, so the backend guards L4
+ * matches with "not a later fragment".) A marker frame after
  * each test frame tells when the kernel is done with it (the sender is pinned
  * to one CPU, so frames stay in order). Root and nft, else 77.
  */
@@ -56,7 +57,8 @@ static const char rules[] =
 	"prio 22 eth.type=0x0800 ip4.src=192.168.0.0/16 l4.sport=1000-2000 "
 	"ip.proto=17 -> drop\n"
 	"prio 23 eth.type=0x0800 meta.len=0-40 -> drop\n"
-	"prio 24 eth.type=0x86dd ip.proto=58 icmp.type=128 -> drop\n";
+	"prio 24 eth.type=0x86dd ip.proto=58 icmp.type=128 -> drop\n"
+	"prio 25 eth.type=0x8100 vlan.type=0x0800 ip4.dst=10.9.9.9 -> drop\n";
 
 /* Frame building. */
 struct frame {

@@ -171,7 +171,9 @@ static const struct text_case cases[] = {
 	 0},
 	{"nft", BE_OFFLOAD_SW,
 	 "prio 1 eth.type=0x8100 vlan.type=0x0800 ip4.dst=10.0.0.1 -> drop",
-	 NULL, -EOPNOTSUPP},
+	 "\t\tether type vlan vlan type ip ip daddr 10.0.0.1 counter drop "
+	 "comment \"prio 1\"",
+	 0},
 	{"nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x8100 vlan.count=1 -> drop",
 	 NULL, -EOPNOTSUPP},
 	{"nft", BE_OFFLOAD_SW, "prio 1 eth.type=0x0800 -> redirect(3,ingress)",
