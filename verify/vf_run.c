@@ -35,7 +35,7 @@
 #include "verify/verify.h"
 
 #define MAX_RULE_BASES 64
-#define MAX_OTHER_BASES 16
+#define MAX_OTHER_BASES 8 /* per kernel verdict */
 
 struct run {
 	const struct vf_opts *o;
@@ -49,6 +49,8 @@ struct run {
 	bool tc;
 	uint32_t *hits;       /* per rule */
 	int32_t *base_of;     /* per rule: frame index in 'frames' or -1 */
+	uint8_t *kv_of;       /* per first-round frame: kernel verdict + 1 */
+	size_t n_kv;
 	size_t n_rules;
 	struct vf_kern_result kres;
 };
@@ -86,7 +88,7 @@ static int read_rules(struct run *r, char *err, size_t errsz)
 	r->rs = ir_ruleset__parse(f, r->o->rules, msg, sizeof(msg));
 	fclose(f);
 	if (!r->rs)
-		return fl_err(err, errsz, -EINVAL, "%s:%s", r->o->rules, msg);
+		return fl_err(err, errsz, -EINVAL, "%s", msg);
 	return 0;
 }
 
@@ -255,6 +257,8 @@ static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 			      "mapping", vf_kern__type(r->k));
 	rep->tested++;
 	rep->kverdicts[kv.verdict]++;
+	if (idx >= 0 && (size_t)idx < r->n_kv)
+		r->kv_of[idx] = (uint8_t)(kv.verdict + 1);
 	ir_dissect(r->dis, f->data, f->len, &meta, &keys);
 	rule = ir_ruleset__eval(r->rs, r->dis, &keys);
 	if (!rule || rule->action.verdict == IR_ACT_SLOWPATH)
@@ -346,11 +350,24 @@ static int second_round(struct run *r, const struct vf_frames *fs,
 				       r->o->seed ^ (i * 0x9e37u), &var);
 		nb++;
 	}
-	for (size_t i = 0, step = fs->n / MAX_OTHER_BASES + 1;
-	     i < fs->n && !ret; i += step)
-		if (fs->v[i].has_spec)
+	/* For each kernel verdict, a few frames that got it, spread over
+	 * the round: the malformed copies of a frame the program drops are
+	 * where a rule set that passes too much shows. */
+	for (int v = IR_ACT_DROP; v < IR_ACT__COUNT && !ret; v++) {
+		size_t n = 0, k = 0, step;
+
+		for (size_t i = 0; i < r->n_kv; i++)
+			n += r->kv_of[i] == v + 1 && fs->v[i].has_spec;
+		step = n / MAX_OTHER_BASES + 1;
+		for (size_t i = 0; i < r->n_kv && !ret; i++) {
+			if (r->kv_of[i] != v + 1 || !fs->v[i].has_spec)
+				continue;
+			if (k++ % step)
+				continue;
 			ret = vf_gen__variants(&fs->v[i].spec,
 					       r->o->seed ^ (i << 20), &var);
+		}
+	}
 	ret = ret ?: judge_all(r, &var, false, err, errsz);
 	vf_frames__fini(&var);
 	return ret;
@@ -419,6 +436,12 @@ int vf_verify(const struct vf_opts *o, struct vf_report *rep, char *err,
 		ret = pools ? fill_pools(&r, pools) : -ENOMEM;
 		ret = ret ?: vf_gen__frames(pools, &g, &fs);
 	}
+	if (!ret) {
+		r.n_kv = fs.n;
+		r.kv_of = calloc(fs.n ? fs.n : 1, 1);
+		if (!r.kv_of)
+			ret = -ENOMEM;
+	}
 	ret = ret ?: judge_all(&r, &fs, true, err, errsz);
 	if (!ret && !o->pcap)
 		ret = second_round(&r, &fs, err, errsz);
@@ -435,6 +458,7 @@ out:
 	lift_object__free(r.lo);
 	free(r.hits);
 	free(r.base_of);
+	free(r.kv_of);
 	return ret;
 }
 
