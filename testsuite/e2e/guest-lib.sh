@@ -319,7 +319,7 @@ e2e_swap_traffic() { # FRAMES COUNT GAP_US SWITCH_CMD...
 e2e_swap_counters() { # ALL|NEW SLOWPREF
 	e2e_counts > "$W/final"
 	if [ "$1" = ANY ]; then
-		e2e_swap_counters ALL "$2" 2>/dev/null ||
+		e2e_swap_counters ALL "$2" >/dev/null 2>&1 ||
 			e2e_swap_counters NEW "$2"
 		return
 	elif [ "$1" = ALL ]; then

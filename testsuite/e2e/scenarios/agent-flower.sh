@@ -87,6 +87,12 @@ run() {
 	wait_metric flowlift_agent_flows_installed_total 1 5 || return 1
 	set -- $(band_packets)
 	[ "$2" = 1 ] || { e2e_fail "want 1 agent rule, have $2"; return 1; }
+	$TC -n $NSB filter show dev vb ingress prio $BAND > "$W/rule"
+	grep -q skip_hw "$W/rule" && grep -q "ip_proto icmp" "$W/rule" &&
+		grep -q "src_ip 10.0.0.1" "$W/rule" || { e2e_fail "the agent's" \
+		"rule is not a skip_hw ICMP 10.0.0.1 rule: $(cat "$W/rule")"
+		return 1; }
+	e2e_log "agent rule: $(tr -s ' \n\t' ' ' < "$W/rule" | head -c 300)"
 	before=$1
 	sbefore=$(slow_packets)
 	# 2. the next packets hit the rule, and the slow path sees none
