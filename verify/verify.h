@@ -349,6 +349,7 @@ struct vf_violation {
 
 struct vf_report {
 	char program[64];
+	char source[160];       /* "lift_compile" or the --rules file */
 	char target[16];
 	char hook[16];
 	char assume[64];

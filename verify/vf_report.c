@@ -44,9 +44,14 @@ void vf_report__print(const struct vf_report *r, FILE *f)
 	fprintf(f, "verify: prog '%s' (%s), target %s, assume %s\n",
 		r->program, r->hook, r->target,
 		r->assume[0] ? r->assume : "none");
-	fprintf(f, "  rules       %u (hit %u; lifter: %u paths, %u to slow "
-		"path, %u withheld)\n", r->rules, r->rules_hit, r->lstats.paths,
-		r->lstats.paths_slowpath, r->lstats.withheld);
+	if (strcmp(r->source, "lift_compile"))
+		fprintf(f, "  rules       %u (hit %u; from %s)\n", r->rules,
+			r->rules_hit, r->source);
+	else
+		fprintf(f, "  rules       %u (hit %u; lifter: %u paths, %u to "
+			"slow path, %u withheld)\n", r->rules, r->rules_hit,
+			r->lstats.paths, r->lstats.paths_slowpath,
+			r->lstats.withheld);
 	fprintf(f, "  packets     %llu: judged %llu, not testable %llu, "
 		"tagged but vlan_tci read %llu, outside the assumptions %llu\n",
 		(unsigned long long)r->packets, (unsigned long long)r->tested,
@@ -110,6 +115,7 @@ void vf_report__json(const struct vf_report *r, struct fl_json *j)
 	fl_json__kstr(j, "program", r->program);
 	fl_json__kstr(j, "hook", r->hook);
 	fl_json__kstr(j, "target", r->target);
+	fl_json__kstr(j, "rules_from", r->source);
 	fl_json__kstr(j, "assume", r->assume);
 	fl_json__ku64(j, "rules", r->rules);
 	fl_json__ku64(j, "rules_hit", r->rules_hit);

@@ -379,6 +379,8 @@ static void finish_report(struct run *r)
 	size_t o = 0;
 
 	snprintf(rep->program, sizeof(rep->program), "%s", r->prog->name);
+	snprintf(rep->source, sizeof(rep->source), "%s",
+		 r->o->rules ? r->o->rules : "lift_compile");
 	snprintf(rep->target, sizeof(rep->target), "%s", r->o->target);
 	snprintf(rep->hook, sizeof(rep->hook), "%s", hook_name(r->hook));
 	rep->assume[0] = 0;
