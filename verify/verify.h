@@ -11,8 +11,9 @@
  *                 fragments, IPv6 with extension headers, TCP/UDP/ICMP)
  *                 with valid checksums and exact truncation;
  *  - vf_gen.c     the packet generator: value pools from the program's
- *                 jump immediates and map contents, random frames, and the
- *                 malformed variants of a frame; deterministic per seed;
+ *                 jump immediates and map contents, frames drawn from them;
+ *                 deterministic per seed;
+ *  - vf_var.c     the malformed variants of a frame, and frame lists;
  *  - vf_pcap.c    a reader for classic libpcap files (Ethernet);
  *  - vf_verdict.c kernel return codes to IR verdicts;
  *  - vf_kern.c    the kernel runner (libbpf load, map fill, test_run);
