@@ -152,4 +152,40 @@ int pass_index__foreach(const struct pass_index *idx, const struct ir_rule *r,
 /* The field used for bucketing, or IR_F__COUNT if none. */
 enum ir_field_id pass_index__field(const struct pass_index *idx);
 
+/*
+ * Dissector-aware facts (pass_dis.c): what a rule implies about the frames
+ * it matches under one target's parser.
+ */
+struct pass_dis_info {
+	uint32_t needs;   /* bit per field: the rule needs the key present */
+	uint32_t absent;  /* bit per field: no frame it matches has the key */
+	uint32_t min_len; /* every frame it matches is at least this long */
+	uint32_t max_len; /* and at most this long */
+	bool empty;       /* it matches no frame at all */
+};
+
+/* Does m need its key present to match, under dissector d? */
+bool pass_dis_needs(enum ir_dissector d, const struct ir_match *m);
+/* Does every frame r matches have its (outer) IPv4 header parsed, ihl in
+ * [5, 15], by r's needed keys other than 'skip' (or the assumptions)? */
+bool pass_dis_ip4_parsed(enum ir_dissector d, unsigned int assume,
+			 const struct ir_rule *r, enum ir_field_id skip);
+void pass_dis__info(enum ir_dissector d, const struct ir_rule *r,
+		    struct pass_dis_info *out);
+/* May one frame match both under the dissector the infos were made for?
+ * (true when unsure) */
+bool pass_dis__overlap(const struct ir_rule *a, const struct pass_dis_info *ia,
+		       const struct ir_rule *b, const struct pass_dis_info *ib);
+
+/*
+ * Priority assignment (pass_prio.c) with a caller's conflict test: rule
+ * 'later' must come after rule 'earlier' (positions in list order) when
+ * it returns true. NULL: overlap with another action.
+ */
+typedef bool (*pass_conflict_fn)(const struct ir_ruleset *rs, size_t earlier,
+				 size_t later, void *arg);
+int pass_prio_assign(struct ir_ruleset *rs, const struct ir_caps *caps,
+		     pass_conflict_fn conflict, void *arg,
+		     struct lift_stats *st, char *err, size_t errsz);
+
 #endif /* FLOWLIFT_PASS_H */

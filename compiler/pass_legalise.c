@@ -30,6 +30,23 @@
 #define MAX_PIECES 256
 #define MAX_VARIANTS 4
 
+/* An output rule that stands for more than it matches exactly. */
+enum src_kind {
+	SRC_EXACT,   /* its matches are what it stands for */
+	SRC_CARVE,   /* slowpath carve-out widened from input rule 'pos' */
+	SRC_GUARDED, /* a piece of input rule 'pos' minus "IP header parsed",
+		      * behind its ip.proto=0 guard: stands for that rule */
+	SRC_GUARD,   /* a piece of that guard */
+	SRC_HOLE,    /* slowpath after a rule, for its frames in which the
+		      * dissector yields none of the keys in 'hole' */
+};
+
+struct src {
+	size_t pos;
+	enum src_kind kind;
+	uint32_t hole;
+};
+
 struct legal {
 	const struct ir_caps *caps;
 	unsigned int assume;
@@ -37,7 +54,12 @@ struct legal {
 	struct ir_ruleset *rs;
 	struct lift_stats *st;
 	struct pass_rvec out;
+	/* Per output rule: where it came from, for the dissector-aware
+	 * ordering (struct src). */
+	struct src *from;
+	size_t n_from, cap_from;
 	struct ir_match (*alts)[MAX_PIECES]; /* per match: its pieces */
+	bool guard;  /* special_fields() wants an ip.proto=0 guard first */
 	char why[200];
 };
 
@@ -94,6 +116,54 @@ static void key_set(struct ir_keys *k, enum ir_field_id f, uint64_t v)
 	k->present[f] = true;
 }
 
+static bool exact_is(const struct ir_rule *r, enum ir_field_id f,
+		     uint64_t v)
+{
+	const struct ir_match *m = ir_rule__find(r, f);
+
+	return m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
+	       ir_val__u64(&m->key, f) == v;
+}
+
+/* Is a later fragment (no L4 header) excluded by r? */
+static bool no_later_frag(const struct ir_rule *r)
+{
+	const struct ir_match *m = ir_rule__find(r, IR_F_IP_FRAG);
+	struct ir_match one;
+
+	if (!m)
+		return false;
+	ir_match__exact(&one, IR_F_IP_FRAG, 1);
+	return !pass_match_overlap(m, &one);
+}
+
+/* Under well-formed traffic, the least length of an untagged frame r
+ * matches: its IP header is whole, and so is the L4 header of a TCP, UDP
+ * or ICMP packet that is not a later fragment. */
+static uint32_t wf_floor(const struct ir_rule *r)
+{
+	static const uint8_t l4len[256] = { [1] = 8, [6] = 20, [17] = 8,
+					    [58] = 8 };
+	const struct ir_match *m = ir_rule__find(r, IR_F_IP_PROTO);
+	uint32_t len;
+
+	if (exact_is(r, IR_F_ETH_TYPE, 0x0800))
+		len = 14 + 20;
+	else if (exact_is(r, IR_F_ETH_TYPE, 0x86dd))
+		len = 14 + 40;
+	else
+		return 0;
+	m = ir_rule__find(r, IR_F_IP4_IHL);
+	if (m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
+	    ir_val__u64(&m->key, IR_F_IP4_IHL) > 5)
+		len += (ir_val__u64(&m->key, IR_F_IP4_IHL) - 5) * 4;
+	m = ir_rule__find(r, IR_F_IP_PROTO);
+	if (m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
+	    no_later_frag(r))
+		len += l4len[ir_val__u64(&m->key, IR_F_IP_PROTO) & 0xff];
+	return len;
+}
+
 /* Is meta.len >= n implied for every packet r matches? */
 static bool len_implied(const struct legal *lg, const struct ir_rule *r,
 			uint32_t n)
@@ -113,7 +183,9 @@ static bool len_implied(const struct legal *lg, const struct ir_rule *r,
 		if (len && len + hdr_tail[m->field] > hdr_end)
 			hdr_end = len + hdr_tail[m->field];
 	}
-	return (lg->assume & IR_ASSUME_WELL_FORMED) && n <= hdr_end;
+	if (!(lg->assume & IR_ASSUME_WELL_FORMED))
+		return false;
+	return n <= hdr_end || n <= wf_floor(r);
 }
 
 static bool ext_header(uint64_t nh)
@@ -128,6 +200,98 @@ static bool ext_header(uint64_t nh)
 	return false;
 }
 
+static bool accepts(const struct ir_rule *r, enum ir_field_id f, uint64_t x)
+{
+	const struct ir_match *m = ir_rule__find(r, f);
+	struct ir_match v;
+
+	if (!m)
+		return true;
+	ir_match__exact(&v, f, x);
+	return pass_match_overlap(m, &v);
+}
+
+/* Can an ip.proto=0 slowpath guard stand in for "the IP header was
+ * parsed" (and so for a frame length up to where that needs)? Under
+ * flower an untagged IPv4/IPv6 frame has ip.proto present exactly when
+ * its IP header was parsed, and a missing key reads as zero: a guard
+ * "R's matches + ip.proto=0 -> slowpath" right before R takes every frame
+ * of R whose header was not parsed (and the rare real protocol 0). */
+static bool guard_ok(const struct legal *lg, const struct ir_rule *r,
+		     uint64_t need_len)
+{
+	struct ir_keys k;
+
+	if (lg->d != IR_DIS_FLOWER ||
+	    !(lg->caps->field_match[IR_F_IP_PROTO] & IR_CAP_EXACT) ||
+	    !(lg->caps->verdicts & (1u << IR_ACT_SLOWPATH)) ||
+	    ir_rule__find(r, IR_F_IP_PROTO) ||
+	    (!exact_is(r, IR_F_ETH_TYPE, 0x0800) &&
+	     !exact_is(r, IR_F_ETH_TYPE, 0x86dd)))
+		return false;
+	memset(&k, 0, sizeof(k));
+	k.v[IR_F_ETH_TYPE] = ir_rule__find(r, IR_F_ETH_TYPE)->key;
+	k.present[IR_F_ETH_TYPE] = true;
+	return need_len <= ir_dissect__min_len(lg->d, &k, IR_F_IP_PROTO);
+}
+
+/* Does m accept every value of [lo, hi]? */
+static bool accepts_all(const struct ir_match *m, uint64_t lo, uint64_t hi)
+{
+	struct ir_match iv;
+
+	pass_match_from_interval(&iv, m->field, lo, hi);
+	return pass_match_contains(m, &iv);
+}
+
+/* Under no-ip-options, can r match only frames with ihl other than 5?
+ * (Its ihl key must be there: needed, or a whole untagged IPv4 header.) */
+static bool ihl_impossible(const struct legal *lg, const struct ir_rule *r,
+			   const struct ir_match *m)
+{
+	const struct ir_match *len = ir_rule__find(r, IR_F_META_LEN);
+	uint64_t lo, hi;
+
+	if (!(lg->assume & IR_ASSUME_NO_IP_OPTIONS) || accepts(r, m->field, 5))
+		return false;
+	if (pass_dis_needs(lg->d, m))
+		return true;
+	return exact_is(r, IR_F_ETH_TYPE, 0x0800) && len &&
+	       pass_match_interval(len, &lo, &hi) && lo >= 14 + 20;
+}
+
+/* ip4.ihl the target cannot match: 0 dropped (implied, or assumed), 1 the
+ * rule matches nothing, -1 carve out. */
+static int legal_ihl(struct legal *lg, struct ir_rule *r,
+		     const struct ir_match *m)
+{
+	/* Where the key is present it is in [5, 15] (the models parse no
+	 * IPv4 header below 5), or 5 under no-ip-options. */
+	uint64_t hi = lg->assume & IR_ASSUME_NO_IP_OPTIONS ? 5 : 15;
+
+	if (ihl_impossible(lg, r, m))
+		return 1;
+	if (!accepts_all(m, 5, hi)) {
+		snprintf(lg->why, sizeof(lg->why),
+			 "%s cannot match ip4.ihl (see --assume no-ip-options)",
+			 lg->caps->name);
+		return -1;
+	}
+	if (pass_dis_ip4_parsed(lg->d, lg->assume, r, IR_F_IP4_IHL)) {
+		pass_rule_drop_match(r, IR_F_IP4_IHL);
+		return 0;
+	}
+	if (guard_ok(lg, r, 0)) {
+		lg->guard = true;
+		pass_rule_drop_match(r, IR_F_IP4_IHL);
+		return 0;
+	}
+	snprintf(lg->why, sizeof(lg->why),
+		 "%s cannot match ip4.ihl and the rule's keys do not imply "
+		 "an IPv4 header", lg->caps->name);
+	return -1;
+}
+
 /* Fields with special rules when the target cannot match them. Returns 0,
  * 1 if the rule matches nothing (under the assumptions), -1 with lg->why
  * when the rule must be carved out. */
@@ -138,7 +302,11 @@ static int special_fields(struct legal *lg, struct ir_rule *r)
 	const struct ir_match *m;
 	struct ir_match pm;
 	uint64_t lo, hi, x;
+	int ret;
 
+	m = ir_rule__find(r, IR_F_IP4_IHL);
+	if (m && !fm[IR_F_IP4_IHL] && ihl_impossible(lg, r, m))
+		return 1;
 	m = ir_rule__find(r, IR_F_META_LEN);
 	if (m && !fm[IR_F_META_LEN]) {
 		if (!pass_match_interval(m, &lo, &hi) ||
@@ -149,24 +317,23 @@ static int special_fields(struct legal *lg, struct ir_rule *r)
 			return -1;
 		}
 		if (!len_implied(lg, r, lo)) {
-			snprintf(lg->why, sizeof(lg->why),
-				 "%s cannot match meta.len >= %llu and the "
-				 "rule's keys do not imply it", lg->caps->name,
-				 (unsigned long long)lo);
-			return -1;
+			if (!guard_ok(lg, r, lo)) {
+				snprintf(lg->why, sizeof(lg->why),
+					 "%s cannot match meta.len >= %llu "
+					 "and the rule's keys do not imply it",
+					 lg->caps->name,
+					 (unsigned long long)lo);
+				return -1;
+			}
+			lg->guard = true;
 		}
 		pass_rule_drop_match(r, IR_F_META_LEN);
 	}
 	m = ir_rule__find(r, IR_F_IP4_IHL);
 	if (m && !fm[IR_F_IP4_IHL]) {
-		if (!no_opts || !pass_match_is_exact(m) ||
-		    ir_val__u64(&m->key, IR_F_IP4_IHL) != 5) {
-			snprintf(lg->why, sizeof(lg->why),
-				 "%s cannot match ip4.ihl (see --assume "
-				 "no-ip-options)", lg->caps->name);
-			return -1;
-		}
-		pass_rule_drop_match(r, IR_F_IP4_IHL);
+		ret = legal_ihl(lg, r, m);
+		if (ret)
+			return ret;
 	}
 	m = ir_rule__find(r, IR_F_IP6_NEXTHDR);
 	if (m && !fm[IR_F_IP6_NEXTHDR]) {
@@ -224,17 +391,6 @@ static bool keys_possible(const struct legal *lg, const struct ir_rule *r,
 			return false;
 	}
 	return true;
-}
-
-static bool accepts(const struct ir_rule *r, enum ir_field_id f, uint64_t x)
-{
-	const struct ir_match *m = ir_rule__find(r, f);
-	struct ir_match v;
-
-	if (!m)
-		return true;
-	ir_match__exact(&v, f, x);
-	return pass_match_overlap(m, &v);
 }
 
 /* Does any match in 'pred' also accept an absent key (flower)? */
@@ -406,14 +562,143 @@ static int carve(struct legal *lg, const struct ir_rule *r, size_t pos)
 	       pass_rvec__push(&lg->out, &co);
 }
 
+/* Guards the target cannot match but the rule's own keys imply go before
+ * the rules are merged again: rules that differed only in them (one per
+ * ihl value, each with its own length guard) then merge into one, whose
+ * ihl range the keys imply in turn. Each drop keeps the rule's meaning
+ * under the target's dissector (and the assumptions); merge keeps it under
+ * every dissector. */
+static int strip_implied(struct legal *lg, const struct lift_opts *opts,
+			 char *err, size_t errsz)
+{
+	const unsigned int *fm = lg->caps->field_match;
+	uint64_t hi5 = lg->assume & IR_ASSUME_NO_IP_OPTIONS ? 5 : 15;
+	size_t i, n = ir_ruleset__count(lg->rs);
+	const struct ir_match *m;
+	bool changed = false;
+	uint64_t lo, hi;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		struct ir_rule *r = ir_ruleset__rule(lg->rs, i);
+
+		m = ir_rule__find(r, IR_F_META_LEN);
+		if (m && !fm[IR_F_META_LEN] && pass_match_interval(m, &lo, &hi) &&
+		    hi >= pass_field_max(IR_F_META_LEN) &&
+		    len_implied(lg, r, lo)) {
+			pass_rule_drop_match(r, IR_F_META_LEN);
+			changed = true;
+		}
+		m = ir_rule__find(r, IR_F_IP4_IHL);
+		if (m && !fm[IR_F_IP4_IHL] && accepts_all(m, 5, hi5) &&
+		    pass_dis_ip4_parsed(lg->d, lg->assume, r, IR_F_IP4_IHL)) {
+			pass_rule_drop_match(r, IR_F_IP4_IHL);
+			changed = true;
+		}
+	}
+	if (!changed)
+		return 0;
+	ret = lift_pass_merge(lg->rs, opts, NULL, err, errsz);
+	return ret < 0 ? ret : 0;
+}
+
+/* Keep lg->from[] as long as lg->out, new entries "not a carve-out". */
+static int sync_from(struct legal *lg)
+{
+	struct src *p;
+	size_t cap;
+
+	if (lg->n_from > lg->out.n)
+		lg->n_from = lg->out.n;
+	if (lg->out.n > lg->cap_from) {
+		cap = lg->out.n * 2 + 16;
+		p = realloc(lg->from, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		lg->from = p;
+		lg->cap_from = cap;
+	}
+	while (lg->n_from < lg->out.n)
+		lg->from[lg->n_from++] = (struct src){ SIZE_MAX, SRC_EXACT, 0 };
+	return 0;
+}
+
+/* L4 keys r needs that the dissector may not yield in every frame r's
+ * other matches and length guard admit: nft validates the IPv4/IPv6 header
+ * (version, total length) before it reads any L4 field, rte_flow needs the
+ * whole L4 header; without well-formed traffic those frames would fall
+ * through r to later rules. (Flower's L4 keys need only the bytes the
+ * lifter's length guards already cover.) */
+static uint32_t l4_holes(const struct legal *lg, const struct ir_rule *in,
+			 const struct ir_rule *r)
+{
+	const struct ir_match *len = ir_rule__find(in, IR_F_META_LEN);
+	uint64_t lo = 0, hi;
+	struct ir_keys k;
+	uint32_t i, hole = 0;
+
+	if (lg->d == IR_DIS_FLOWER || (lg->assume & IR_ASSUME_WELL_FORMED) ||
+	    r->action.verdict == IR_ACT_SLOWPATH)
+		return 0;
+	if (len && !pass_match_interval(len, &lo, &hi))
+		lo = 0;
+	keys_of(r, &k);
+	for (i = 0; i < r->n_matches; i++) {
+		enum ir_field_id f = r->matches[i].field;
+
+		if (!is_l4(f))
+			continue;
+		if (lg->d == IR_DIS_NFT || lo < ir_dissect__min_len(lg->d, &k, f))
+			hole |= 1u << f;
+	}
+	return hole;
+}
+
+/* The hole carve-out after r's pieces: r without the keys in 'hole'. */
+static int emit_hole(struct legal *lg, const struct ir_rule *r,
+		     uint32_t hole, size_t pos)
+{
+	struct ir_rule h = *r;
+	size_t mark = lg->out.n;
+	enum ir_field_id f;
+	int ret;
+
+	memset(&h.action, 0, sizeof(h.action));
+	h.action.verdict = IR_ACT_SLOWPATH;
+	for (f = 0; f < IR_F__COUNT; f++)
+		if (hole & (1u << f))
+			pass_rule_drop_match(&h, f);
+	ret = emit_pieces(lg, &h) ?: sync_from(lg);
+	for (; !ret && mark < lg->out.n; mark++)
+		lg->from[mark] = (struct src){ pos, SRC_HOLE, hole };
+	return ret;
+}
+
+/* The guard before a rule whose "IP header parsed" it stands for. */
+static int emit_guard(struct legal *lg, const struct ir_rule *work)
+{
+	struct ir_rule g = *work;
+	struct ir_match pm;
+
+	memset(&g.action, 0, sizeof(g.action));
+	g.action.verdict = IR_ACT_SLOWPATH;
+	ir_match__exact(&pm, IR_F_IP_PROTO, 0);
+	if (ir_rule__and(&g, &pm))
+		return -1;
+	return emit_pieces(lg, &g);
+}
+
 static int legalise_rule(struct legal *lg, const struct ir_rule *r,
 			 size_t pos)
 {
 	const struct ir_caps *c = lg->caps;
 	struct ir_rule work = *r, vars[MAX_VARIANTS];
+	size_t start = lg->out.n, mark;
+	uint32_t hole;
 	int ret = 0, n, i;
 
 	lg->why[0] = 0;
+	lg->guard = false;
 	if (!(c->verdicts & (1u << r->action.verdict))) {
 		snprintf(lg->why, sizeof(lg->why), "%s has no such verdict",
 			 c->name);
@@ -432,46 +717,52 @@ static int legalise_rule(struct legal *lg, const struct ir_rule *r,
 		snprintf(lg->why, sizeof(lg->why),
 			 "%s: too many variants for its prerequisites",
 			 c->name);
-	for (i = 0; i < n; i++) {
-		size_t mark = lg->out.n;
-
-		ret = emit_pieces(lg, &vars[i]);
-		if (ret > 0 || ret < -1)
+	if (n >= 0 && lg->guard) {
+		ret = emit_guard(lg, &work) ?: sync_from(lg);
+		if (ret < -1)
 			return ret;
-		if (ret < 0) {
-			while (lg->out.n > mark)
-				ir_rule__fini(&lg->out.r[--lg->out.n]);
+		if (ret < 0)
 			n = -1;
-		}
+		for (mark = start; !ret && mark < lg->out.n; mark++)
+			lg->from[mark] = (struct src){ pos, SRC_GUARD, 0 };
 	}
-	if (n >= 0)
-		return 0;
+	mark = lg->out.n;
+	for (i = 0; i < n; i++) {
+		ret = emit_pieces(lg, &vars[i]);
+		if (ret < -1)
+			return ret;
+		if (ret < 0)
+			n = -1;
+	}
+	if (n >= 0) {
+		ret = sync_from(lg);
+		for (; !ret && lg->guard && mark < lg->out.n; mark++)
+			lg->from[mark] = (struct src){ pos, SRC_GUARDED, 0 };
+		hole = l4_holes(lg, r, &work);
+		if (!ret && hole)
+			ret = emit_hole(lg, &work, hole, pos);
+		return ret < -1 ? ret : 0;
+	}
+	while (lg->out.n > start)
+		ir_rule__fini(&lg->out.r[--lg->out.n]);
 	if (!(c->verdicts & (1u << IR_ACT_SLOWPATH)))
 		return -EOPNOTSUPP;
-	return carve(lg, r, pos);
-}
-
-static int withhold_tail(struct legal *lg, size_t keep, const char *why)
-{
-	char note[512];
-
-	snprintf(note, sizeof(note), "%zu rules from rule %zu on: %s",
-		 lg->out.n - keep, keep, why);
-	lg->st->withheld += lg->out.n - keep;
-	while (lg->out.n > keep)
-		ir_rule__fini(&lg->out.r[--lg->out.n]);
-	return ir_ruleset__add_meta(lg->rs, "withheld", note);
+	ret = carve(lg, r, pos) ?: sync_from(lg);
+	if (!ret)
+		lg->from[lg->out.n - 1] = (struct src){ pos, SRC_CARVE, 0 };
+	return ret;
 }
 
 static int check_prios(struct legal *lg, char *err, size_t errsz)
 {
 	const struct ir_caps *c = lg->caps;
+	size_t n = ir_ruleset__count(lg->rs);
 	uint32_t lo, hi;
 
-	if (!lg->out.n)
+	if (!n)
 		return 0;
-	lo = lg->out.r[0].prio;
-	hi = lg->out.r[lg->out.n - 1].prio;
+	lo = ir_ruleset__rule_c(lg->rs, 0)->prio;
+	hi = ir_ruleset__rule_c(lg->rs, n - 1)->prio;
 	if (lo >= c->prio_min && (!c->prio_max || hi <= c->prio_max))
 		return 0;
 	snprintf(err, errsz,
@@ -481,20 +772,326 @@ static int check_prios(struct legal *lg, char *err, size_t errsz)
 	return -E2BIG;
 }
 
+/*
+ * Ordering under the target's dissector.
+ *
+ * Each output rule is tested for overlap by the region it stands for: a
+ * carve-out C' (C widened to what the target can match, sent to the slow
+ * path) by C when it is the earlier rule of a pair and by C' when it is the
+ * later one; a guarded piece R' by its input rule R in both roles (its
+ * guard takes every frame of R' outside R, and always stays before it).
+ * Think of the list L'' in which every carve-out is C itself and every
+ * guarded piece is R behind its guard: it is what legalisation means, and
+ * each step below changes it soundly:
+ *  - move: C' goes down past later rules that no frame of C can match
+ *    (disjoint under the dissector, or with the same verdict), to just
+ *    after the last of them that C' overlaps, so that they are tried first;
+ *    it never passes a rule that overlaps C with another verdict. In L''
+ *    the move crosses only rules C cannot meet: the same verdicts.
+ *  - drop: a slowpath rule whose region no later non-slowpath rule can
+ *    meet goes; its frames reach the slow path anyway.
+ *  - priorities: a rule comes after every earlier one its region meets
+ *    with another verdict (pass_prio_assign); any order that keeps those
+ *    pairs gives L'' its exact meaning, and widening each C back to C' then
+ *    only sends more frames to the slow path.
+ */
+struct order {
+	struct ir_rule *narrow;     /* per output rule: what it stands for */
+	struct src *src;
+	struct pass_dis_info *wide, *nar;
+	bool *keep;
+	const struct ir_rule *r;    /* the slowpath rule asked about */
+	const struct pass_dis_info *ri;
+	const struct ir_ruleset *rs;
+	uint64_t budget;
+};
+
+/* The rule and facts to test rule i by, as the earlier or later one. */
+static const struct ir_rule *test_rule(const struct order *o,
+				       const struct ir_rule *actual, size_t i,
+				       bool earlier,
+				       const struct pass_dis_info **info)
+{
+	if (o->src[i].kind == SRC_GUARDED ||
+	    (o->src[i].kind == SRC_CARVE && earlier)) {
+		*info = &o->nar[i];
+		return &o->narrow[i];
+	}
+	*info = &o->wide[i];
+	return actual;
+}
+
+static bool meets(const struct order *o, const struct ir_rule *re, size_t e,
+		  const struct ir_rule *rl, size_t l)
+{
+	const struct pass_dis_info *ie, *il;
+
+	re = test_rule(o, re, e, true, &ie);
+	rl = test_rule(o, rl, l, false, &il);
+	return pass_dis__overlap(re, ie, rl, il);
+}
+
+static bool dis_conflict(const struct ir_ruleset *rs, size_t e, size_t l,
+			 void *arg)
+{
+	const struct order *o = arg;
+	const struct ir_rule *re = ir_ruleset__rule_c(rs, e);
+	const struct ir_rule *rl = ir_ruleset__rule_c(rs, l);
+
+	if (o->src[l].kind == SRC_GUARDED && o->src[e].kind == SRC_GUARD &&
+	    o->src[l].pos == o->src[e].pos)
+		return true; /* the guard stays before its rule */
+	if (pass_action_eq(&re->action, &rl->action))
+		return false;
+	return meets(o, re, e, rl, l);
+}
+
+static int later_cb(size_t pos, void *arg)
+{
+	const struct order *o = arg;
+	const struct ir_rule *c = ir_ruleset__rule_c(o->rs, pos);
+	const struct pass_dis_info *ic;
+
+	if (!o->keep[pos] || c->action.verdict == IR_ACT_SLOWPATH)
+		return 0;
+	c = test_rule(o, c, pos, false, &ic);
+	return pass_dis__overlap(o->r, o->ri, c, ic);
+}
+
+static void compact(struct order *o, size_t n)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < n; i++) {
+		if (!o->keep[i])
+			continue;
+		o->narrow[j] = o->narrow[i];
+		o->src[j] = o->src[i];
+		o->wide[j] = o->wide[i];
+		o->nar[j++] = o->nar[i];
+	}
+}
+
+/* Slowpath rules whose region no later non-slowpath rule can meet under
+ * the dissector go: their frames reach the slow path anyway. */
+static int drop_redundant(struct order *o, struct ir_ruleset *rs)
+{
+	size_t i, n = ir_ruleset__count(rs);
+	uint64_t total = 32ull << 20, budget;
+	struct pass_index *idx = pass_index__new(rs);
+	bool changed = false;
+	int ret;
+
+	if (!idx)
+		return -ENOMEM;
+	o->rs = rs;
+	for (i = n; i-- > 0;) {
+		const struct ir_rule *r = ir_ruleset__rule_c(rs, i);
+
+		if (r->action.verdict != IR_ACT_SLOWPATH)
+			continue;
+		budget = total < 4096 ? total : 4096;
+		total -= budget;
+		o->r = test_rule(o, r, i, true, &o->ri);
+		ret = pass_index__foreach(idx, r, i + 1, n, later_cb, o,
+					  &budget);
+		total += budget;
+		if (ret == 0) {
+			o->keep[i] = false;
+			changed = true;
+		}
+	}
+	pass_index__free(idx);
+	if (!changed)
+		return 0;
+	compact(o, n);
+	return pass_keep(rs, o->keep);
+}
+
+/* Where carve-out ord[k] should go: the last position p of ord it should
+ * follow (k if none). */
+static size_t move_target(struct order *o, const struct ir_rule *out,
+			  const size_t *ord, size_t k, size_t n)
+{
+	size_t x = ord[k], p, target = k;
+	const struct ir_rule *c = &out[x];
+
+	for (p = k + 1; p < n && o->budget; p++, o->budget--) {
+		size_t y = ord[p];
+		const struct ir_rule *ry = &out[y];
+		const struct pass_dis_info *iy;
+
+		if (pass_action_eq(&c->action, &ry->action))
+			continue;
+		if (meets(o, c, x, ry, y))
+			break; /* C meets it: C' stays before */
+		ry = test_rule(o, ry, y, false, &iy);
+		if (pass_dis__overlap(c, &o->wide[x], ry, iy))
+			target = p;
+	}
+	return target;
+}
+
+/* Move carve-outs down (see above), last first; returns the new order. */
+static size_t *move_carves(struct order *o, const struct ir_rule *out,
+			   size_t n)
+{
+	size_t *ord = malloc((n + 1) * sizeof(*ord)), k, t, x;
+
+	if (!ord)
+		return NULL;
+	for (k = 0; k < n; k++)
+		ord[k] = k;
+	o->budget = 16ull << 20;
+	for (k = n; k-- > 0;) {
+		x = ord[k];
+		if (o->src[x].kind != SRC_CARVE)
+			continue;
+		t = move_target(o, out, ord, k, n);
+		if (t == k)
+			continue;
+		memmove(ord + k, ord + k + 1, (t - k) * sizeof(*ord));
+		ord[t] = x;
+	}
+	return ord;
+}
+
+/* Put lg->out and the facts into the order ord. */
+static int permute(struct legal *lg, struct order *o, const size_t *ord)
+{
+	size_t i, n = lg->out.n;
+	struct order t = { 0 };
+	struct pass_rvec v = { 0 };
+	int ret = 0;
+
+	t.narrow = malloc((n + 1) * sizeof(*t.narrow));
+	t.src = malloc((n + 1) * sizeof(*t.src));
+	t.wide = malloc((n + 1) * sizeof(*t.wide));
+	t.nar = malloc((n + 1) * sizeof(*t.nar));
+	if (!t.narrow || !t.src || !t.wide || !t.nar)
+		ret = -ENOMEM;
+	for (i = 0; i < n && !ret; i++) {
+		size_t x = ord[i];
+
+		t.narrow[i] = o->narrow[x];
+		t.src[i] = o->src[x];
+		t.wide[i] = o->wide[x];
+		t.nar[i] = o->nar[x];
+		ret = pass_rvec__push_move(&v, &lg->out.r[x]);
+		if (!ret)
+			ir_rule__init(&lg->out.r[x]);
+	}
+	if (!ret) {
+		pass_rvec__fini(&lg->out);
+		lg->out = v;
+		memset(&v, 0, sizeof(v));
+		memcpy(o->narrow, t.narrow, n * sizeof(*t.narrow));
+		memcpy(o->src, t.src, n * sizeof(*t.src));
+		memcpy(o->wide, t.wide, n * sizeof(*t.wide));
+		memcpy(o->nar, t.nar, n * sizeof(*t.nar));
+	}
+	pass_rvec__fini(&v);
+	free(t.narrow);
+	free(t.src);
+	free(t.wide);
+	free(t.nar);
+	return ret;
+}
+
+/* Facts for every output rule. */
+static void facts(struct legal *lg, struct order *o)
+{
+	size_t i;
+
+	for (i = 0; i < lg->out.n; i++) {
+		const struct src *f = &lg->from[i];
+
+		o->keep[i] = true;
+		o->src[i] = *f;
+		pass_dis__info(lg->d, &lg->out.r[i], &o->wide[i]);
+		if (f->kind == SRC_HOLE) {
+			/* stands for its frames without the hole keys */
+			o->src[i].kind = SRC_CARVE;
+			o->narrow[i] = lg->out.r[i];
+			memset(&o->narrow[i].prov, 0,
+			       sizeof(o->narrow[i].prov));
+			o->nar[i] = o->wide[i];
+			o->nar[i].absent |= f->hole;
+			o->nar[i].empty |= !!(o->nar[i].needs & f->hole);
+			continue;
+		}
+		if (f->kind != SRC_CARVE && f->kind != SRC_GUARDED)
+			continue;
+		o->narrow[i] = *ir_ruleset__rule_c(lg->rs, f->pos);
+		memset(&o->narrow[i].prov, 0, sizeof(o->narrow[i].prov));
+		pass_dis__info(lg->d, &o->narrow[i], &o->nar[i]);
+	}
+}
+
+/* Install the output in its order, drop what is redundant under the
+ * dissector, and assign priorities by the dissector's conflicts. */
+static int order_output(struct legal *lg, char *err, size_t errsz)
+{
+	size_t n = lg->out.n, *ord = NULL;
+	struct order o = { 0 };
+	int ret = -ENOMEM;
+
+	o.narrow = calloc(n + 1, sizeof(*o.narrow));
+	o.src = calloc(n + 1, sizeof(*o.src));
+	o.wide = calloc(n + 1, sizeof(*o.wide));
+	o.nar = calloc(n + 1, sizeof(*o.nar));
+	o.keep = calloc(n + 1, sizeof(*o.keep));
+	if (!o.narrow || !o.src || !o.wide || !o.nar || !o.keep ||
+	    sync_from(lg))
+		goto out;
+	facts(lg, &o);
+	ord = move_carves(&o, lg->out.r, n);
+	if (!ord)
+		goto out;
+	ret = permute(lg, &o, ord);
+	ret = ret ?: pass_rvec__install(&lg->out, lg->rs);
+	ret = ret ?: drop_redundant(&o, lg->rs);
+	ret = ret ?: pass_prio_assign(lg->rs, lg->caps, dis_conflict, &o,
+				      lg->st, err, errsz);
+out:
+	if (ret == -ENOMEM)
+		snprintf(err, errsz, "legalise: %s", strerror(-ret));
+	free(ord);
+	free(o.narrow);
+	free(o.src);
+	free(o.wide);
+	free(o.nar);
+	free(o.keep);
+	return ret;
+}
+
+static int withhold_rs_tail(struct legal *lg, size_t keep, const char *why)
+{
+	size_t n = ir_ruleset__count(lg->rs);
+	char note[512];
+
+	snprintf(note, sizeof(note), "%zu rules from rule %zu on: %s",
+		 n - keep, keep, why);
+	lg->st->withheld += n - keep;
+	while (ir_ruleset__count(lg->rs) > keep)
+		ir_ruleset__remove(lg->rs, ir_ruleset__count(lg->rs) - 1);
+	return ir_ruleset__add_meta(lg->rs, "withheld", note);
+}
+
 int lift_pass_legalise(struct ir_ruleset *rs, const struct lift_opts *opts,
 		       struct lift_stats *st, char *err, size_t errsz)
 {
 	struct lift_stats dummy = { 0 };
 	struct legal lg = { .caps = opts->caps, .assume = opts->assume,
 			    .rs = rs, .st = st ? st : &dummy };
-	size_t i, n = ir_ruleset__count(rs);
+	size_t i, n;
 	char why[400];
-	int ret = 0;
+	int ret;
 
 	lg.d = lg.caps->dissector;
 	lg.alts = malloc(IR_MAX_MATCHES * sizeof(*lg.alts));
-	if (!lg.alts)
-		ret = -ENOMEM;
+	ret = lg.alts ? strip_implied(&lg, opts, err, errsz) : -ENOMEM;
+	n = ir_ruleset__count(rs);
 	for (i = 0; i < n && !ret; i++) {
 		ret = legalise_rule(&lg, ir_ruleset__rule_c(rs, i), i);
 		if (ret != -EOPNOTSUPP)
@@ -507,16 +1104,18 @@ int lift_pass_legalise(struct ir_ruleset *rs, const struct lift_opts *opts,
 		ret = ir_ruleset__add_meta(rs, "withheld", why);
 		break;
 	}
-	if (!ret && lg.caps->max_rules && lg.out.n > lg.caps->max_rules) {
-		snprintf(why, sizeof(why), "past %s's limit of %u rules",
-			 lg.caps->name, lg.caps->max_rules);
-		ret = withhold_tail(&lg, lg.caps->max_rules, why);
-	}
 	if (ret)
 		snprintf(err, errsz, "legalise: %s", strerror(-ret));
+	ret = ret ?: order_output(&lg, err, errsz);
+	if (!ret && lg.caps->max_rules &&
+	    ir_ruleset__count(rs) > lg.caps->max_rules) {
+		snprintf(why, sizeof(why), "past %s's limit of %u rules",
+			 lg.caps->name, lg.caps->max_rules);
+		ret = withhold_rs_tail(&lg, lg.caps->max_rules, why);
+	}
 	ret = ret ?: check_prios(&lg, err, errsz);
-	ret = ret ?: pass_rvec__install(&lg.out, rs);
 	pass_rvec__fini(&lg.out);
 	free(lg.alts);
+	free(lg.from);
 	return ret ?: 1;
 }

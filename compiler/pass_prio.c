@@ -10,6 +10,11 @@
  * priority share one protocol (ir_caps.prio_one_ethtype), so a rule moves
  * further down until it reaches a priority of its own ethertype.
  *
+ * Legalisation reassigns priorities through pass_prio_assign() with a
+ * conflict test of its own (the target's dissector, carve-outs tested by
+ * the region they stand for); the rules must then be in first-match
+ * order, which the list order is.
+ *
  * When a set is too large to analyse within the budget, the fallback is a
  * new priority whenever the action (or ethertype class) changes between
  * neighbours in first-match order: coarser, always safe, linear; a meta
@@ -26,6 +31,9 @@
 
 struct prio {
 	struct ir_ruleset *rs;
+	pass_conflict_fn conflict; /* NULL: overlap with another action */
+	void *arg;
+	size_t cur;         /* position of r */
 	uint32_t *p;        /* new priority per position (0-based levels) */
 	const struct ir_rule *r;
 	uint32_t need;      /* lowest level r may take */
@@ -52,9 +60,11 @@ static int conflict_cb(size_t pos, void *arg)
 	struct prio *pr = arg;
 	const struct ir_rule *c = ir_ruleset__rule_c(pr->rs, pos);
 
-	if (pr->p[pos] + 1 > pr->need &&
-	    !pass_action_eq(&c->action, &pr->r->action) &&
-	    pass_rules_overlap(c, pr->r))
+	if (pr->p[pos] + 1 <= pr->need)
+		return 0;
+	if (pr->conflict ? pr->conflict(pr->rs, pos, pr->cur, pr->arg)
+			 : !pass_action_eq(&c->action, &pr->r->action) &&
+				   pass_rules_overlap(c, pr->r))
 		pr->need = pr->p[pos] + 1;
 	return 0;
 }
@@ -85,6 +95,7 @@ static int analyse(struct prio *pr, struct pass_index *idx, bool one_eth)
 		uint32_t cls, l;
 
 		pr->r = ir_ruleset__rule_c(pr->rs, i);
+		pr->cur = i;
 		pr->need = 0;
 		ret = pass_index__foreach(idx, pr->r, 0, i, conflict_cb, pr,
 					  &budget);
@@ -121,14 +132,14 @@ static void sequential(struct prio *pr, bool one_eth)
 	pr->n_levels = n ? l + 1 : 0;
 }
 
-int lift_pass_prio(struct ir_ruleset *rs, const struct lift_opts *opts,
-		   struct lift_stats *st, char *err, size_t errsz)
+int pass_prio_assign(struct ir_ruleset *rs, const struct ir_caps *caps,
+		     pass_conflict_fn conflict, void *arg,
+		     struct lift_stats *st, char *err, size_t errsz)
 {
-	const struct ir_caps *caps = opts->caps;
 	bool one_eth = caps && caps->prio_one_ethtype;
 	uint32_t base = caps && caps->prio_min ? caps->prio_min : 1;
 	size_t i, n = ir_ruleset__count(rs);
-	struct prio pr = { .rs = rs };
+	struct prio pr = { .rs = rs, .conflict = conflict, .arg = arg };
 	struct pass_index *idx = NULL;
 	char note[160];
 	int ret = -ENOMEM;
@@ -162,4 +173,10 @@ out:
 	free(pr.p);
 	free(pr.cls);
 	return ret;
+}
+
+int lift_pass_prio(struct ir_ruleset *rs, const struct lift_opts *opts,
+		   struct lift_stats *st, char *err, size_t errsz)
+{
+	return pass_prio_assign(rs, opts->caps, NULL, NULL, st, err, errsz);
 }
