@@ -252,9 +252,15 @@ int lift_compile(const struct lift_object *obj, const struct lift_prog *prog,
 	if (!prog->n_insns)
 		return fl_err(err, errsz, -ENOEXEC, "prog '%s': no "
 			      "instructions", prog->name);
+	ret = lift_state_maps(obj, &ctx.state_maps);
+	if (ret)
+		return fl_err(err, errsz, ret, "prog '%s': %s", prog->name,
+			      strerror(-ret));
 	ctx.rs = ir_ruleset__new();
-	if (!ctx.rs)
+	if (!ctx.rs) {
+		lift_ctx__fini(&ctx);
 		return fl_err(err, errsz, -ENOMEM, "out of memory");
+	}
 	ret = header(&ctx, prog);
 	if (ret) {
 		fl_err(err, errsz, ret, "prog '%s': rule set header: %s",

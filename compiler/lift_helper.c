@@ -208,6 +208,10 @@ static int h_map_lookup(struct lift_ctx *ctx, struct lift_state *st)
 		return lift_slow(ctx, st, "map lookup with arguments the "
 				 "lifter cannot follow");
 	m = &ctx->obj->maps[pm->map];
+	if (ctx->state_maps[pm->map])
+		return lift_slow(ctx, st, "map '%s' is written by the "
+				 "object's programs: its contents are state, "
+				 "not policy", m->name);
 	if (m->key_size > sizeof(ck))
 		return lift_slow(ctx, st, "map '%s' key too large", m->name);
 	switch (m->type) {

@@ -322,6 +322,11 @@ static int mapval_read(struct lift_ctx *ctx, struct lift_state *st,
 	if (a < 0 || a + size > m->value_size || !p->val)
 		return lift_slow(ctx, st, "read outside map '%s' value",
 				 m->name);
+	if (ctx->state_maps[p->map]) {
+		/* written by the programs: a snapshot is no rule input */
+		lift_val__opaque(out);
+		return 0;
+	}
 	for (unsigned int j = 0; j < size; j++)
 		x |= (uint64_t)p->val[a + j] << (8 * j);
 	lift_val__const(out, x);

@@ -179,6 +179,10 @@ struct lift_ctx {
 	size_t hash_cap;
 	char *err;
 	size_t errsz;
+	/* Maps some program of the object writes (lift_state_maps.c): their
+	 * contents are state, so lookups and reads of them are not
+	 * specialised. n_maps entries. */
+	bool *state_maps;
 };
 
 /* Results of executing one instruction. */
@@ -186,6 +190,10 @@ enum {
 	LIFT_NEXT = 0,  /* continue with st->pc */
 	LIFT_STOP = 1,  /* the state was consumed (ended or queued) */
 };
+
+/* lift_state_maps.c: (*written)[m] for every map m of obj that a program
+ * of obj may write; caller frees. */
+int lift_state_maps(const struct lift_object *obj, bool **written);
 
 /* lift_val.c */
 void lift_val__const(struct lift_val *v, uint64_t c);

@@ -530,4 +530,5 @@ void lift_ctx__fini(struct lift_ctx *ctx)
 		free(ctx->reasons[i]);
 	free(ctx->reasons);
 	free(ctx->reason_hash);
+	free(ctx->state_maps);
 }
