@@ -52,7 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * that the attributes get fuzzed rather than the header check. */
 	if (size >= sizeof(*nlh) && nlh->nlmsg_len > size)
 		((struct nlmsghdr *)buf)->nlmsg_len = (uint32_t)size;
-	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+	/* mnl_nlmsg_ok() compares (int)nlmsg_len, so a length over 2 GB
+	 * passes it and mnl_nlmsg_next() jumps far away: libmnl trusts the
+	 * kernel. Walk with an unsigned bound instead. */
+	while (mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len) {
 		one(nlh);
+		nlh = mnl_nlmsg_next(nlh, &len);
+	}
 	return 0;
 }
