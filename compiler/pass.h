@@ -170,8 +170,12 @@ bool pass_dis_needs(enum ir_dissector d, const struct ir_match *m);
  * [5, 15], by r's needed keys other than 'skip' (or the assumptions)? */
 bool pass_dis_ip4_parsed(enum ir_dissector d, unsigned int assume,
 			 const struct ir_rule *r, enum ir_field_id skip);
-void pass_dis__info(enum ir_dissector d, const struct ir_rule *r,
-		    struct pass_dis_info *out);
+/* Under well-formed traffic, the least length of a frame r matches (its
+ * Ethernet header, an untagged IP header, a TCP/UDP/ICMP header when r
+ * excludes later fragments). */
+uint32_t pass_dis_wf_floor(const struct ir_rule *r);
+void pass_dis__info(enum ir_dissector d, unsigned int assume,
+		    const struct ir_rule *r, struct pass_dis_info *out);
 /* May one frame match both under the dissector the infos were made for?
  * (true when unsure) */
 bool pass_dis__overlap(const struct ir_rule *a, const struct pass_dis_info *ia,

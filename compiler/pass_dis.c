@@ -21,7 +21,8 @@
  * yields its deepest needed key (ir_dissect__min_len(), asked with the
  * rule's own needed exact keys as the frame's shape, which makes it a
  * lower bound for every frame the rule matches), at most its meta.len
- * bound. pass_dis__overlap() is then "the matches overlap, and neither
+ * bound (and, under well-formed traffic, pass_dis_wf_floor()).
+ * pass_dis__overlap() is then "the matches overlap, and neither
  * rule forces absent a key the other needs, and the length windows meet";
  * every "no" is a proof that no frame matches both under that dissector.
  */
@@ -90,6 +91,45 @@ static bool exact_is(const struct ir_rule *r, enum ir_field_id f,
 
 	return m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
 	       ir_val__u64(&m->key, f) == v;
+}
+
+/* Is a later fragment (no L4 header) excluded by r? */
+static bool no_later_frag(const struct ir_rule *r)
+{
+	const struct ir_match *m = ir_rule__find(r, IR_F_IP_FRAG);
+	struct ir_match one;
+
+	if (!m)
+		return false;
+	ir_match__exact(&one, IR_F_IP_FRAG, 1);
+	return !pass_match_overlap(m, &one);
+}
+
+/* Under well-formed traffic, the least length of an untagged frame r
+ * matches: its IP header is whole, and so is the L4 header of a TCP, UDP
+ * or ICMP packet that is not a later fragment. */
+uint32_t pass_dis_wf_floor(const struct ir_rule *r)
+{
+	static const uint8_t l4len[256] = { [1] = 8, [6] = 20, [17] = 8,
+					    [58] = 8 };
+	const struct ir_match *m = ir_rule__find(r, IR_F_IP_PROTO);
+	uint32_t len;
+
+	if (exact_is(r, IR_F_ETH_TYPE, 0x0800))
+		len = 14 + 20;
+	else if (exact_is(r, IR_F_ETH_TYPE, 0x86dd))
+		len = 14 + 40;
+	else
+		return 14;
+	m = ir_rule__find(r, IR_F_IP4_IHL);
+	if (m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
+	    ir_val__u64(&m->key, IR_F_IP4_IHL) > 5)
+		len += (ir_val__u64(&m->key, IR_F_IP4_IHL) - 5) * 4;
+	m = ir_rule__find(r, IR_F_IP_PROTO);
+	if (m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
+	    no_later_frag(r))
+		len += l4len[ir_val__u64(&m->key, IR_F_IP_PROTO) & 0xff];
+	return len;
 }
 
 bool pass_dis_ip4_parsed(enum ir_dissector d, unsigned int assume,
@@ -171,8 +211,8 @@ static uint32_t absent_keys(enum ir_dissector d, const struct ir_rule *r)
 	return abs;
 }
 
-void pass_dis__info(enum ir_dissector d, const struct ir_rule *r,
-		    struct pass_dis_info *out)
+void pass_dis__info(enum ir_dissector d, unsigned int assume,
+		    const struct ir_rule *r, struct pass_dis_info *out)
 {
 	struct ir_keys shape;
 	uint64_t lo, hi;
@@ -206,6 +246,9 @@ void pass_dis__info(enum ir_dissector d, const struct ir_rule *r,
 		if (len > out->min_len)
 			out->min_len = len;
 	}
+	if ((assume & IR_ASSUME_WELL_FORMED) &&
+	    pass_dis_wf_floor(r) > out->min_len)
+		out->min_len = pass_dis_wf_floor(r);
 	out->absent = absent_keys(d, r);
 	out->empty = (out->absent & out->needs) || out->min_len > out->max_len;
 }

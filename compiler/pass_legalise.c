@@ -125,45 +125,6 @@ static bool exact_is(const struct ir_rule *r, enum ir_field_id f,
 	       ir_val__u64(&m->key, f) == v;
 }
 
-/* Is a later fragment (no L4 header) excluded by r? */
-static bool no_later_frag(const struct ir_rule *r)
-{
-	const struct ir_match *m = ir_rule__find(r, IR_F_IP_FRAG);
-	struct ir_match one;
-
-	if (!m)
-		return false;
-	ir_match__exact(&one, IR_F_IP_FRAG, 1);
-	return !pass_match_overlap(m, &one);
-}
-
-/* Under well-formed traffic, the least length of an untagged frame r
- * matches: its IP header is whole, and so is the L4 header of a TCP, UDP
- * or ICMP packet that is not a later fragment. */
-static uint32_t wf_floor(const struct ir_rule *r)
-{
-	static const uint8_t l4len[256] = { [1] = 8, [6] = 20, [17] = 8,
-					    [58] = 8 };
-	const struct ir_match *m = ir_rule__find(r, IR_F_IP_PROTO);
-	uint32_t len;
-
-	if (exact_is(r, IR_F_ETH_TYPE, 0x0800))
-		len = 14 + 20;
-	else if (exact_is(r, IR_F_ETH_TYPE, 0x86dd))
-		len = 14 + 40;
-	else
-		return 0;
-	m = ir_rule__find(r, IR_F_IP4_IHL);
-	if (m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
-	    ir_val__u64(&m->key, IR_F_IP4_IHL) > 5)
-		len += (ir_val__u64(&m->key, IR_F_IP4_IHL) - 5) * 4;
-	m = ir_rule__find(r, IR_F_IP_PROTO);
-	if (m && m->kind == IR_MATCH_MASK && pass_match_is_exact(m) &&
-	    no_later_frag(r))
-		len += l4len[ir_val__u64(&m->key, IR_F_IP_PROTO) & 0xff];
-	return len;
-}
-
 /* Is meta.len >= n implied for every packet r matches? */
 static bool len_implied(const struct legal *lg, const struct ir_rule *r,
 			uint32_t n)
@@ -185,7 +146,7 @@ static bool len_implied(const struct legal *lg, const struct ir_rule *r,
 	}
 	if (!(lg->assume & IR_ASSUME_WELL_FORMED))
 		return false;
-	return n <= hdr_end || n <= wf_floor(r);
+	return n <= hdr_end || n <= pass_dis_wf_floor(r);
 }
 
 static bool ext_header(uint64_t nh)
@@ -244,24 +205,27 @@ static bool accepts_all(const struct ir_match *m, uint64_t lo, uint64_t hi)
 	return pass_match_contains(m, &iv);
 }
 
-/* Under no-ip-options, can r match only frames with ihl other than 5?
- * (Its ihl key must be there: needed, or a whole untagged IPv4 header.) */
+/* Can r match only frames whose ihl key, surely present, is outside what
+ * a parsed header has ([5, 15], or 5 under no-ip-options)? */
 static bool ihl_impossible(const struct legal *lg, const struct ir_rule *r,
 			   const struct ir_match *m)
 {
 	const struct ir_match *len = ir_rule__find(r, IR_F_META_LEN);
-	uint64_t lo, hi;
+	uint64_t lo, hi, hi5 = lg->assume & IR_ASSUME_NO_IP_OPTIONS ? 5 : 15;
+	struct ir_match iv;
 
-	if (!(lg->assume & IR_ASSUME_NO_IP_OPTIONS) || accepts(r, m->field, 5))
+	pass_match_from_interval(&iv, IR_F_IP4_IHL, 5, hi5);
+	if (pass_match_overlap(m, &iv))
 		return false;
-	if (pass_dis_needs(lg->d, m))
+	if (pass_dis_needs(lg->d, m) ||
+	    pass_dis_ip4_parsed(lg->d, lg->assume, r, IR_F_IP4_IHL))
 		return true;
-	return exact_is(r, IR_F_ETH_TYPE, 0x0800) && len &&
+	/* A whole untagged IPv4 header: parsed unless ihl < 5. */
+	return (lg->assume & IR_ASSUME_NO_IP_OPTIONS) &&
+	       exact_is(r, IR_F_ETH_TYPE, 0x0800) && len &&
 	       pass_match_interval(len, &lo, &hi) && lo >= 14 + 20;
 }
 
-/* ip4.ihl the target cannot match: 0 dropped (implied, or assumed), 1 the
- * rule matches nothing, -1 carve out. */
 static int legal_ihl(struct legal *lg, struct ir_rule *r,
 		     const struct ir_match *m)
 {
@@ -694,11 +658,15 @@ static int legalise_rule(struct legal *lg, const struct ir_rule *r,
 	const struct ir_caps *c = lg->caps;
 	struct ir_rule work = *r, vars[MAX_VARIANTS];
 	size_t start = lg->out.n, mark;
+	struct pass_dis_info info;
 	uint32_t hole;
 	int ret = 0, n, i;
 
 	lg->why[0] = 0;
 	lg->guard = false;
+	pass_dis__info(lg->d, lg->assume, r, &info);
+	if (info.empty)
+		return 0; /* no frame matches it under the dissector */
 	if (!(c->verdicts & (1u << r->action.verdict))) {
 		snprintf(lg->why, sizeof(lg->why), "%s has no such verdict",
 			 c->name);
@@ -1008,7 +976,7 @@ static void facts(struct legal *lg, struct order *o)
 
 		o->keep[i] = true;
 		o->src[i] = *f;
-		pass_dis__info(lg->d, &lg->out.r[i], &o->wide[i]);
+		pass_dis__info(lg->d, lg->assume, &lg->out.r[i], &o->wide[i]);
 		if (f->kind == SRC_HOLE) {
 			/* stands for its frames without the hole keys */
 			o->src[i].kind = SRC_CARVE;
@@ -1024,7 +992,7 @@ static void facts(struct legal *lg, struct order *o)
 			continue;
 		o->narrow[i] = *ir_ruleset__rule_c(lg->rs, f->pos);
 		memset(&o->narrow[i].prov, 0, sizeof(o->narrow[i].prov));
-		pass_dis__info(lg->d, &o->narrow[i], &o->nar[i]);
+		pass_dis__info(lg->d, lg->assume, &o->narrow[i], &o->nar[i]);
 	}
 }
 
