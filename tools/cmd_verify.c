@@ -23,7 +23,8 @@ static void usage(FILE *f)
 "Usage: flowlift verify OBJ [--prog NAME] [--map NAME=FILE]...\n"
 "         [--target ir|flower|nft|rteflow] [--assume A]... [--packets N]\n"
 "         [--seed S] [--pcap FILE] [--min-coverage PCT] [--max-report N]\n"
-"         [--diag FILE] [--report FILE] [--rules FILE] [-j]\n"
+"         [--diag FILE] [--report FILE] [--rules FILE] [--save-pcap FILE]\n"
+"         [-j]\n"
 "\n"
 "Load OBJ's program into this kernel (the verifier's verdict is the first\n"
 "check), fill its maps as the compile does, lift it for the target, and run\n"
@@ -42,6 +43,8 @@ static void usage(FILE *f)
 "  --max-report N      violations shown in full (20)\n"
 "  --diag FILE         the lifter's slow-path reasons\n"
 "  --report FILE       also write the JSON report to FILE\n"
+"  --save-pcap FILE    write the violating frames (as many as\n"
+"                      --max-report keeps) as a pcap for --pcap replay\n"
 "  --rules FILE        check this IR rule set (text form) instead of\n"
 "                      compiling OBJ; --target picks the dissector model\n"
 "  -j, --json          JSON report on stdout\n"
@@ -79,6 +82,7 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		{ "diag", required_argument, NULL, 'd' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "rules", required_argument, NULL, 'I' },
+		{ "save-pcap", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 },
@@ -150,6 +154,9 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 			break;
 		case 'I':
 			o->rules = optarg;
+			break;
+		case 'S':
+			o->save_pcap = optarg;
 			break;
 		case 'j':
 		case 'p':

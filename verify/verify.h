@@ -332,6 +332,7 @@ struct vf_opts {
 	uint64_t seed;
 	const char *pcap;      /* replay instead of generating */
 	const char *rules;     /* IR text to check instead of compiling */
+	const char *save_pcap; /* write the violating frames there */
 	double min_coverage;   /* percent; below it the run fails (0: off) */
 	uint32_t max_report;   /* violations kept in full (default 20) */
 	FILE *diag;            /* lifter diagnostics (may be NULL) */
@@ -345,6 +346,8 @@ struct vf_violation {
 	char kernel[32];         /* kernel verdict name */
 	enum ir_verdict kverdict;
 	char rule[1024];         /* the rule's text with provenance */
+	char source[256];        /* the rule's path's last branch in the
+				  * source ("insn 13 (fw.bpf.c:41): ...") */
 	char why[256];           /* verdict differs / packet modified / ... */
 };
 

@@ -101,6 +101,8 @@ void vf_report__print(const struct vf_report *r, FILE *f)
 		fprintf(f, "  kernel  %s (%s)\n", v->kernel,
 			verdict_names[v->kverdict]);
 		fprintf(f, "  rule    %s\n", v->rule);
+		if (v->source[0])
+			fprintf(f, "  path    last branch at %s\n", v->source);
 		fprintf(f, "  hex\n");
 		hex_lines(f, v->frame.data, v->frame.len);
 	}
@@ -177,6 +179,7 @@ void vf_report__json(const struct vf_report *r, struct fl_json *j)
 		fl_json__kstr(j, "kernel", v->kernel);
 		fl_json__kstr(j, "kernel_verdict", verdict_names[v->kverdict]);
 		fl_json__kstr(j, "rule", v->rule);
+		fl_json__kstr(j, "source", v->source);
 		fl_json__obj_end(j);
 	}
 	fl_json__arr_end(j);

@@ -166,6 +166,25 @@ static int fill_pools(struct run *r, struct vf_pools *p)
 	return 0;
 }
 
+/* The source line of the last jump the rule's path took (the end of the
+ * last range but one: ranges are cut where the path jumped), else of its
+ * last instruction. */
+static void path_source(const struct run *r, const struct ir_rule *rule,
+			char *buf, size_t size)
+{
+	const struct lift_line *ln;
+	uint32_t n = rule->prov.n_ranges, insn;
+
+	buf[0] = 0;
+	if (!n)
+		return;
+	insn = rule->prov.ranges[n >= 2 ? n - 2 : n - 1].last;
+	ln = lift_prog__line(r->prog, insn);
+	if (ln && ln->file)
+		snprintf(buf, size, "insn %u (%s:%u): %s", insn, ln->file,
+			 ln->line, ln->text ? ln->text : "");
+}
+
 static void keep_violation(struct run *r, const struct vf_frame *f,
 			   const uint8_t *kin, uint32_t klen,
 			   const struct vf_kverdict *kv, const struct ir_rule *rule,
@@ -196,6 +215,7 @@ static void keep_violation(struct run *r, const struct vf_frame *f,
 		snprintf(v->rule, sizeof(v->rule), "prio %u (too long to print)",
 			 rule->prio);
 	snprintf(v->why, sizeof(v->why), "%s", why);
+	path_source(r, rule, v->source, sizeof(v->source));
 	rep->n_kept++;
 	(void)kin;
 }
@@ -403,6 +423,33 @@ static void finish_report(struct run *r)
 	rep->redirect_probe = vf_kern__has_redirect_probe(r->k);
 }
 
+/* The violating frames (those kept in full) as a pcap, for --pcap replay
+ * after a fix. Written whole or not at all. */
+static int save_violations(const struct vf_report *rep, const char *path,
+			   char *err, size_t errsz)
+{
+	struct vf_frames fs = { 0 };
+	struct fl_outfile out;
+	int ret = 0;
+
+	for (size_t i = 0; i < rep->n_kept && !ret; i++)
+		ret = vf_frames__add_raw(&fs, rep->viol[i].frame.data,
+					 rep->viol[i].frame.len,
+					 rep->viol[i].frame.mark, "violation");
+	ret = ret ?: fl_open_outfile(&out, path);
+	if (!ret) {
+		ret = vf_pcap__write(out.f, &fs);
+		if (ret)
+			fl_abort_outfile(&out);
+		else
+			ret = fl_commit_outfile(&out);
+	}
+	vf_frames__fini(&fs);
+	if (ret)
+		return fl_err(err, errsz, ret, "%s: %s", path, strerror(-ret));
+	return 0;
+}
+
 int vf_verify(const struct vf_opts *o, struct vf_report *rep, char *err,
 	      size_t errsz)
 {
@@ -450,6 +497,8 @@ int vf_verify(const struct vf_opts *o, struct vf_report *rep, char *err,
 	rep->secs_run = now() - t0;
 	if (!ret)
 		finish_report(&r);
+	if (!ret && o->save_pcap)
+		ret = save_violations(rep, o->save_pcap, err, errsz);
 out:
 	if (ret && err && !err[0])
 		fl_err(err, errsz, ret, "%s", strerror(-ret));
