@@ -607,7 +607,7 @@ static void random_base(const struct vf_pools *p, uint64_t *s, bool mark,
 			(uint8_t)vf_rand(s);
 	if (mark && chance(s, 50))
 		k->mark = (uint32_t)pick(p, VF_POOL_32, s, vf_rand(s));
-	if (chance(s, 8))
+	if (chance(s, 12))
 		apply_role(k, GR_VLAN, pick(p, VF_POOL_16, s, rnd(s, 4095)),
 			   NULL);
 }

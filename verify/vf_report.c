@@ -22,7 +22,9 @@ static const char *const verdict_names[IR_ACT__COUNT] = {
 	"programs that read it are not judged on tagged frames"
 #define NOTE_NOT_TESTABLE                                                  \
 	"not testable: test_run refused the frame (tc: incomplete IPv4/IPv6 " \
-	"header, or under 14 bytes); neither passing nor failing"
+	"header; any hook: under 14 bytes) or the hook never sees it (tc "    \
+	"ingress: a VLAN tag the kernel cannot pull); neither passing nor "   \
+	"failing"
 #define NOTE_REDIRECT                                                      \
 	"redirect targets are not visible through test_run: where no fentry " \
 	"probe on the redirect helper could be attached, redirects are "      \
