@@ -22,10 +22,12 @@
  *   Hop-by-hop, routing and destination options headers are skipped
  *   ((len + 1) * 8 bytes), a fragment header sets ip.frag and stops;
  *   ip.proto is where the walk ended. AH and ESP are not skipped.
- * - IPIP, IPv6-in-IP and GRE (version 0, and version 1 PPTP) are
- *   decapsulated as the kernel does, so inner headers overwrite addresses,
- *   tos/ttl and ip.proto; PPPoE session, HSR/PRP and batman-adv
- *   likewise. Flower's eth_type key is compared with the protocol where
+ * - fl_classify dissects with FLOW_DISSECTOR_F_STOP_BEFORE_ENCAP: IPIP,
+ *   IPv6-in-IP and GRE end the walk at the outer header (ip.proto 4, 41
+ *   or 47, outer addresses, no ports), as the verify corpus's ip_guard
+ *   showed. PPPoE session, HSR/PRP and batman-adv are link layers, not
+ *   encapsulation, and are walked through: inner headers give the keys.
+ *   Flower's eth_type key is compared with the protocol where
  *   the walk ended (key_basic->n_proto), and the tc filter's protocol with
  *   skb->protocol: when a tunnel changes the protocol, no rule pinning one
  *   can match. The model then clears the field that pins it (eth.type if
@@ -52,10 +54,8 @@
 #define ETH_P_HSR 0x892f
 #define ETH_P_PRP 0x88fb
 #define ETH_P_BATMAN 0x4305
-#define ETH_P_TEB 0x6558
 #define ETH_P_MPLS_UC 0x8847
 #define ETH_P_MPLS_MC 0x8848
-#define GRE_PROTO_PPP 0x880b
 #define IPPROTO_MPLS 137
 
 void ir_keys__set(struct ir_keys *k, enum ir_field_id f, const uint8_t *p,
@@ -270,56 +270,6 @@ static enum fl_ret fl_l3(struct fl *s)
 	}
 }
 
-static enum fl_ret fl_gre(struct fl *s)
-{
-	const uint8_t *h = s->p + s->nhoff;
-	uint16_t flags;
-	size_t off = 4;
-
-	if (!fl_has(s, s->nhoff, 4))
-		return FL_OUT_BAD;
-	flags = ir_be16(h);
-	if (flags & 0x4000 || (flags & 7) > 1) /* routing, version > 1 */
-		return FL_OUT_GOOD;
-	s->proto = ir_be16(h + 2);
-	if ((flags & 7) == 1 && !(s->proto == GRE_PROTO_PPP && flags & 0x2000))
-		return FL_OUT_GOOD;
-	if (flags & 0x8000) /* checksum */
-		off += 4;
-	if (flags & 0x2000) { /* key */
-		if (!fl_has(s, s->nhoff + off, 4))
-			return FL_OUT_BAD;
-		off += 4;
-	}
-	if (flags & 0x1000) /* sequence */
-		off += 4;
-	if ((flags & 7) == 0) {
-		if (s->proto == ETH_P_TEB) {
-			if (!fl_has(s, s->nhoff + off, 14))
-				return FL_OUT_BAD;
-			s->proto = ir_be16(h + off + 12);
-			off += 14;
-		}
-	} else {
-		if (flags & 0x0080) /* ack */
-			off += 4;
-		if (!fl_has(s, s->nhoff + off, 4))
-			return FL_OUT_BAD;
-		switch (ir_be16(h + off + 2)) {
-		case 0x21:
-			s->proto = IR_ETH_P_IP;
-			break;
-		case 0x57:
-			s->proto = IR_ETH_P_IPV6;
-			break;
-		}
-		off += 4;
-	}
-	s->nhoff += off;
-	s->encap = true;
-	return FL_PROTO_AGAIN;
-}
-
 static enum fl_ret fl_ipv6_opt(struct fl *s)
 {
 	const uint8_t *h = s->p + s->nhoff;
@@ -405,7 +355,9 @@ static enum fl_ret fl_l4(struct fl *s)
 
 	switch (s->ip_proto) {
 	case IR_IPPROTO_GRE:
-		ret = fl_gre(s);
+	case IR_IPPROTO_IPIP:
+	case IR_IPPROTO_IPV6:
+		ret = FL_OUT_GOOD; /* FLOW_DISSECTOR_F_STOP_BEFORE_ENCAP */
 		break;
 	case IR_IPPROTO_HOPOPTS:
 	case IR_IPPROTO_ROUTING:
@@ -414,16 +366,6 @@ static enum fl_ret fl_l4(struct fl *s)
 		break;
 	case IR_IPPROTO_FRAGMENT:
 		ret = fl_ipv6_frag(s);
-		break;
-	case IR_IPPROTO_IPIP:
-		s->proto = IR_ETH_P_IP;
-		s->encap = true;
-		ret = FL_PROTO_AGAIN;
-		break;
-	case IR_IPPROTO_IPV6:
-		s->proto = IR_ETH_P_IPV6;
-		s->encap = true;
-		ret = FL_PROTO_AGAIN;
 		break;
 	case IPPROTO_MPLS:
 		s->proto = ETH_P_MPLS_UC;
