@@ -43,9 +43,11 @@ int be_parse_ifname_line(const char *line, struct be_ifname **tab,
 			 size_t *n);
 /* Number of distinct priorities in rs (sorted). */
 size_t be_count_prios(const struct ir_ruleset *rs);
-/* Add "# key: value" comment line to rs meta unless key is in skip. */
+/* Add "# key: value" comment line to rs meta unless key is in skip; a
+ * value the IR refuses is an error "LINENO: bad header line ..." in err. */
 int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
-		       const char *const *skip);
+		       const char *const *skip, size_t lineno, char *err,
+		       size_t errsz);
 
 /* Can caps match field f at all? */
 bool be_caps_has(const struct ir_caps *caps, enum ir_field_id f);

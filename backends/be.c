@@ -82,8 +82,11 @@ void be_print_meta(const struct ir_ruleset *rs, FILE *f)
 }
 
 int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
-		       const char *const *skip)
+		       const char *const *skip, size_t lineno, char *err,
+		       size_t errsz)
 {
+	int ret;
+
 	const char *p = line + 1, *colon;
 	char key[128];
 	size_t klen;
@@ -111,7 +114,11 @@ int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
 		ir_ruleset__set_assume(rs, a);
 		return 0;
 	}
-	return ir_ruleset__add_meta(rs, key, colon + 2);
+	ret = ir_ruleset__add_meta(rs, key, colon + 2);
+	if (ret) /* e.g. "# hook: nonsense" */
+		fl_err(err, errsz, ret, "%zu: bad header line '%s': %s",
+		       lineno, key, strerror(-ret));
+	return ret;
 }
 
 bool be_match_is_exact(const struct ir_match *m)

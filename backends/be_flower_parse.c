@@ -497,11 +497,9 @@ struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
 				ret = merge_ifnames(&lo, o, &tab, &n_tab);
 				n_tab = lo.n_ifnames - (o ? o->n_ifnames : 0);
 			} else if (!ret) {
-				ret = be_parse_meta_line(rs, p, generated);
+				ret = be_parse_meta_line(rs, p, generated,
+							 lineno, err, errsz);
 			}
-			if (ret) /* e.g. "# hook: nonsense" */
-				fl_err(err, errsz, ret, "%zu: bad header line: "
-				       "%s", lineno, strerror(-ret));
 		} else {
 			msg[0] = '\0';
 			ret = be_flower_parse_line(p, &lo, &flt, msg,

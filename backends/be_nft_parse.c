@@ -550,7 +550,8 @@ struct ir_ruleset *be_nft_parse(FILE *f, const struct be_opts *o, char *err,
 				lo.n_ifnames = n_tab;
 				ret = 0;
 			} else if (!ret) {
-				ret = be_parse_meta_line(rs, p, generated);
+				ret = be_parse_meta_line(rs, p, generated,
+							 lineno, err, errsz);
 			}
 			continue;
 		}

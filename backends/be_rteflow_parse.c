@@ -361,7 +361,8 @@ struct ir_ruleset *be_rteflow_parse(FILE *f, const struct be_opts *o, char *err,
 		if (!*p)
 			continue;
 		if (*p == '#') {
-			ret = be_parse_meta_line(rs, p, generated);
+			ret = be_parse_meta_line(rs, p, generated, lineno,
+						 err, errsz);
 			continue;
 		}
 		msg[0] = '\0';
