@@ -85,6 +85,32 @@ int lift_exit(struct lift_ctx *ctx, struct lift_state *st)
 	return lift_end(ctx, st, &a);
 }
 
+/* What the kernel's verifier would refuse before looking further, and the
+ * lifter indexes by: register numbers. An object is lifted offline, before
+ * any verifier has seen it, so a corrupt one must be refused here (every
+ * program of it: tail calls lift the others, the state-map analysis walks
+ * them all). */
+static int check_regs(const struct lift_prog *prog, char *err, size_t errsz)
+{
+	for (size_t i = 0; i < prog->n_insns; i++) {
+		const struct bpf_insn *in = &prog->insns[i];
+		bool pseudo_src = in->code == (BPF_JMP | BPF_CALL) ||
+				  in->code == (BPF_LD | BPF_IMM | BPF_DW);
+
+		if (in->dst_reg > BPF_REG_10 ||
+		    (!pseudo_src && in->src_reg > BPF_REG_10))
+			return fl_err(err, errsz, -EINVAL,
+				      "prog '%s': insn %zu: register r%u does "
+				      "not exist", prog->name, i,
+				      in->dst_reg > BPF_REG_10 ? in->dst_reg
+							       : in->src_reg);
+		/* an ldimm64's second half is checked too: its registers
+		 * are 0 when it is well formed, and a bad jump can land on
+		 * it */
+	}
+	return 0;
+}
+
 static int pick_hook(const struct lift_prog *prog, enum ir_hook *hook)
 {
 	const char *sec = prog->sec ? prog->sec : "";
@@ -252,6 +278,11 @@ int lift_compile(const struct lift_object *obj, const struct lift_prog *prog,
 	if (!prog->n_insns)
 		return fl_err(err, errsz, -ENOEXEC, "prog '%s': no "
 			      "instructions", prog->name);
+	ret = check_regs(prog, err, errsz);
+	for (size_t i = 0; i < obj->n_progs && !ret; i++)
+		ret = check_regs(&obj->progs[i], err, errsz);
+	if (ret)
+		return ret;
 	ret = lift_state_maps(obj, &ctx.state_maps);
 	if (ret)
 		return fl_err(err, errsz, ret, "prog '%s': %s", prog->name,

@@ -179,6 +179,9 @@ struct lift_ctx {
 	size_t hash_cap;
 	char *err;
 	size_t errsz;
+	/* The state being run, until it ends, is queued or is freed: an
+	 * error half way leaves it here for lift_ctx__fini to free. */
+	struct lift_state *cur;
 	/* Maps some program of the object writes (lift_state_maps.c): their
 	 * contents are state, so lookups and reads of them are not
 	 * specialised. n_maps entries. */

@@ -60,6 +60,8 @@ void lift_state__free(struct lift_ctx *ctx, struct lift_state *st)
 {
 	if (!st)
 		return;
+	if (ctx->cur == st)
+		ctx->cur = NULL;
 	*(struct lift_state **)st = ctx->free_states;
 	ctx->free_states = st;
 }
@@ -129,6 +131,8 @@ struct lift_work *lift_push_work(struct lift_ctx *ctx,
 	memset(w, 0, sizeof(*w));
 	w->kind = kind;
 	w->st = st;
+	if (ctx->cur == st)
+		ctx->cur = NULL; /* the work item owns it now */
 	return w;
 }
 
@@ -464,6 +468,7 @@ static int run(struct lift_ctx *ctx, struct lift_state *st)
 		lift_state__free(ctx, st);
 		return 0;
 	}
+	ctx->cur = st;
 	if (st->pending_slow) {
 		ret = lift_slow(ctx, st, "%s", st->pending_slow);
 		return ret < 0 ? ret : 0;
@@ -515,6 +520,8 @@ void lift_ctx__fini(struct lift_ctx *ctx)
 	struct lift_arena_chunk *c, *n;
 	struct lift_state *s;
 
+	/* a path an error stopped half way */
+	lift_state__free(ctx, ctx->cur);
 	while (ctx->n_work)
 		work_fini(ctx, &ctx->work[--ctx->n_work]);
 	free(ctx->work);

@@ -101,6 +101,56 @@ START_TEST(path_explosion)
 }
 END_TEST
 
+/* Registers beyond r10 in a corrupt object: refused by name before the
+ * lifter indexes by them (fuzz_lift found the lifter reading past its
+ * register file), also in an ldimm64's second half, where a bad jump can
+ * land. */
+#define I(c, d, s, o, i) { .code = (c), .dst_reg = (d), .src_reg = (s), \
+			   .off = (o), .imm = (i) }
+static const struct {
+	struct bpf_insn in[4];
+	size_t n;
+	const char *want;
+} bad_regs[] = {
+	{ { I(BPF_ALU64 | BPF_MOV | BPF_K, 14, 0, 0, 0),
+	    I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) }, 2,
+	  "prog 'bad': insn 0: register r14 does not exist" },
+	{ { I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+	    I(BPF_JMP | BPF_JEQ | BPF_X, 0, 12, 0, 0),
+	    I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) }, 3,
+	  "prog 'bad': insn 1: register r12 does not exist" },
+	{ { I(BPF_JMP | BPF_JA, 0, 0, 1, 0),
+	    I(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 0, 1),
+	    I(0x07, 15, 0, 0, 0),
+	    I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) }, 4,
+	  "prog 'bad': insn 2: register r15 does not exist" },
+};
+
+START_TEST(bad_registers)
+{
+	char path[512];
+	struct lift_object *obj;
+	struct bpf_insn insns[4];
+	struct lift_prog prog = { .name = "bad", .sec = "tc",
+				  .type = BPF_PROG_TYPE_SCHED_CLS,
+				  .insns = insns };
+	struct lift_opts o = { 0 };
+	struct ir_ruleset *rs = NULL;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/robust_paths.bpf.o", ROBUST_OBJ_DIR);
+	obj = lift_object__open(path, err, sizeof(err));
+	ck_assert_msg(obj, "%s", err);
+	memcpy(insns, bad_regs[_i].in, sizeof(insns));
+	prog.n_insns = prog.n_main = bad_regs[_i].n;
+	ret = lift_compile(obj, &prog, &o, &rs, NULL, err, sizeof(err));
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_ptr_null(rs);
+	ck_assert_str_eq(err, bad_regs[_i].want);
+	lift_object__free(obj);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("robust_prog");
@@ -113,6 +163,8 @@ int main(void)
 	tcase_add_test(tc, million_insns_small_limit);
 	tcase_add_loop_test(tc, path_explosion, 0,
 			    sizeof(path_limits) / sizeof(path_limits[0]));
+	tcase_add_loop_test(tc, bad_registers, 0,
+			    sizeof(bad_regs) / sizeof(bad_regs[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
