@@ -44,7 +44,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= $(shell command -v clang-14 || command -v clang)
 
-fuzz:
+fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=$(FUZZ_CC) \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOWLIFT_FUZZ=ON \
 		-DFLOWLIFT_FUZZ_SECONDS=$(FUZZ_SECONDS)
