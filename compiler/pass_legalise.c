@@ -1021,6 +1021,8 @@ static int order_output(struct legal *lg, char *err, size_t errsz)
 	ret = ret ?: drop_redundant(&o, lg->rs);
 	ret = ret ?: pass_prio_assign(lg->rs, lg->caps, dis_conflict, &o,
 				      lg->st, err, errsz);
+	if (ret > 0)
+		ret = 0;
 out:
 	if (ret == -ENOMEM)
 		snprintf(err, errsz, "legalise: %s", strerror(-ret));

@@ -49,8 +49,9 @@ static struct ir_caps flowerish = {
 	.prio_one_ethtype = true,
 };
 
-/* An nft-like target: ranges everywhere, frame length, ihl, nexthdr. */
-static struct ir_caps nftish;
+/* An nft-like target: ranges everywhere, frame length, ihl, nexthdr;
+ * nftish3 holds 3 rules, nftish3 any number; tinyprio has 2 priorities. */
+static struct ir_caps nftish, nftish3, tinyprio;
 
 static void init_caps(void)
 {
@@ -64,6 +65,10 @@ static void init_caps(void)
 	nftish.rewrites = true;
 	nftish.prio_max = 0;
 	nftish.max_rules = 3;
+	nftish3 = nftish;
+	nftish3.max_rules = 0;
+	tinyprio = flowerish;
+	tinyprio.prio_max = 2;
 }
 
 static struct ir_ruleset *parse(const char *text)
@@ -510,8 +515,10 @@ static const struct pass_case cases[] = {
 	  "prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> drop\n",
 	  "prio 1 " T4 "l4.dport=80 -> drop\n" },
 	{ "legal-len-zero-port", "legalise", &flowerish, 0,
-	  "prio 1 " T4 "l4.dport=0 meta.len=38-65535 -> drop\n",
-	  "prio 1 " T4 "l4.dport=0 -> slowpath\n" },
+	  "prio 1 " T4 "l4.dport=0 meta.len=38-65535 -> drop\n"
+	  "prio 2 " T4 "-> pass\n",
+	  "prio 1 " T4 "l4.dport=0 -> slowpath\n"
+	  "prio 2 " T4 "-> pass\n" },
 	{ "legal-len-well-formed", "legalise", &flowerish,
 	  IR_ASSUME_WELL_FORMED,
 	  "prio 1 " T4 "l4.dport=0 meta.len=38-65535 -> drop\n",
@@ -523,8 +530,10 @@ static const struct pass_case cases[] = {
 	  "prio 1 " E4 "ip4.src=10.0.0.4/31 -> drop\n"
 	  "prio 1 " E4 "ip4.src=10.0.0.6 -> drop\n" },
 	{ "legal-ihl", "legalise", &flowerish, 0,
-	  "prio 1 " T4 "ip4.ihl=5 l4.dport=80 -> drop\n",
-	  "prio 1 " T4 "l4.dport=80 -> slowpath\n" },
+	  "prio 1 " T4 "ip4.ihl=5 l4.dport=80 -> drop\n"
+	  "prio 2 " T4 "-> pass\n",
+	  "prio 1 " T4 "l4.dport=80 -> slowpath\n"
+	  "prio 2 " T4 "-> pass\n" },
 	{ "legal-ihl-assumed", "legalise", &flowerish,
 	  IR_ASSUME_NO_IP_OPTIONS,
 	  "prio 1 " T4 "ip4.ihl=5 l4.dport=80 -> drop\n",
@@ -534,8 +543,10 @@ static const struct pass_case cases[] = {
 	  "prio 1 eth.type=0x86dd ip.proto=17 l4.dport=53 -> drop\n" },
 	{ "legal-nexthdr-no-assume", "legalise", &flowerish, 0,
 	  "prio 1 eth.type=0x86dd ip6.nexthdr=17 ip.proto=17 l4.dport=53 "
-	  "-> drop\n",
-	  "prio 1 eth.type=0x86dd ip.proto=17 l4.dport=53 -> slowpath\n" },
+	  "-> drop\n"
+	  "prio 2 eth.type=0x86dd -> pass\n",
+	  "prio 1 eth.type=0x86dd ip.proto=17 l4.dport=53 -> slowpath\n"
+	  "prio 2 eth.type=0x86dd -> pass\n" },
 	{ "legal-tcpflags-proto", "legalise", &flowerish, 0,
 	  "prio 1 " E4 "tcp.flags=0x002/0x002 -> drop\n",
 	  "prio 1 " T4 "tcp.flags=0x002/0x002 -> drop\n" },
@@ -547,23 +558,69 @@ static const struct pass_case cases[] = {
 	  "prio 2 ip.proto=17 -> pass\n", NULL },
 	{ "legal-verdict", "legalise", &flowerish, 0,
 	  "prio 1 " E4 "ip4.src=10.0.0.1 -> tx\n"
-	  "prio 2 " E4 "ip4.src=10.0.0.2 -> vlan_pop,pass\n",
+	  "prio 2 " E4 "ip4.src=10.0.0.2 -> vlan_pop,pass\n"
+	  "prio 3 " E4 "-> drop\n",
 	  "prio 1 " E4 "ip4.src=10.0.0.1 -> slowpath\n"
-	  "prio 2 " E4 "ip4.src=10.0.0.2 -> slowpath\n" },
+	  "prio 1 " E4 "ip4.src=10.0.0.2 -> slowpath\n"
+	  "prio 2 " E4 "-> drop\n" },
 	{ "legal-max-rules", "legalise", &nftish, 0,
 	  "prio 1 " E4 "ip4.src=10.0.0.1 -> drop\n"
 	  "prio 2 " E4 "ip4.src=10.0.0.2 -> drop\n"
 	  "prio 3 " E4 "ip4.src=10.0.0.3 -> drop\n"
 	  "prio 4 " E4 "ip4.src=10.0.0.4 -> drop\n",
 	  "prio 1 " E4 "ip4.src=10.0.0.1 -> drop\n"
-	  "prio 2 " E4 "ip4.src=10.0.0.2 -> drop\n"
-	  "prio 3 " E4 "ip4.src=10.0.0.3 -> drop\n" },
+	  "prio 1 " E4 "ip4.src=10.0.0.2 -> drop\n"
+	  "prio 1 " E4 "ip4.src=10.0.0.3 -> drop\n" },
 	{ "legal-nft-keeps", "legalise", &nftish, 0,
 	  "prio 1 " T4 "ip4.ihl=5 l4.dport=0 meta.len=38-65535 -> drop\n",
 	  "prio 1 " T4 "ip4.ihl=5 l4.dport=0 meta.len=38-65535 -> drop\n" },
-	{ "legal-prio-range", "legalise", &flowerish, 0,
+	{ "legal-prio-range", "legalise", &tinyprio, 0,
 	  "prio 1 " E4 "ip4.src=10.0.0.1 -> drop\n"
-	  "prio 70000 " E4 "ip4.src=10.0.0.2 -> drop\n", NULL, -E2BIG },
+	  "prio 2 " E4 "ip4.src=10.0.0.0/24 -> pass\n"
+	  "prio 3 " E4 "ip4.src=10.0.0.0/16 -> drop\n", NULL, -E2BIG },
+	/* presence implied by the dissector */
+	{ "legal-ihl-implied", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "ip4.ihl=5-15 ip4.src=10.0.0.0/8 meta.len=34-65535 "
+	  "-> drop\n",
+	  "prio 1 " E4 "ip4.src=10.0.0.0/8 -> drop\n" },
+	{ "legal-ihl-implied-l4", "legalise", &flowerish, 0,
+	  "prio 1 " T4 "ip4.ihl=5-15 l4.dport=22 meta.len=38-65535 -> drop\n",
+	  "prio 1 " T4 "l4.dport=22 -> drop\n" },
+	{ "legal-ihl-guard", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "ip4.ihl=5-15 meta.len=34-65535 -> drop\n",
+	  "prio 1 " E4 "ip.proto=0 -> slowpath\n"
+	  "prio 2 " E4 "-> drop\n" },
+	{ "legal-ihl-impossible", "legalise", &flowerish,
+	  IR_ASSUME_WELL_FORMED,
+	  "prio 1 " T4 "ip4.ihl=0-4 -> slowpath\n"
+	  "prio 2 " T4 "l4.dport=22 meta.len=42-65535 -> drop\n",
+	  "prio 1 " T4 "l4.dport=22 -> drop\n" },
+	/* carve-outs ordered by the region they stand for */
+	{ "legal-carve-moves", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "meta.len=14-33 -> drop\n"
+	  "prio 2 " E4 "ip4.src=10.0.0.0/8 meta.len=34-65535 -> drop\n"
+	  "prio 2 " T4 "meta.len=34-65535 -> pass\n",
+	  "prio 1 " E4 "ip4.src=10.0.0.0/8 -> drop\n"
+	  "prio 2 " T4 "-> pass\n" },
+	{ "legal-carve-stays", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "ip4.ihl=0-4 meta.len=34-65535 -> slowpath\n"
+	  "prio 2 " E4 "ip4.src=10.0.0.0/8 meta.len=34-65535 -> drop\n"
+	  "prio 3 " E4 "ip.tos=0 meta.len=34-65535 -> pass\n",
+	  "prio 1 " E4 "ip4.src=10.0.0.0/8 -> drop\n"
+	  "prio 2 " E4 "-> slowpath\n"
+	  "prio 2 " E4 "ip.proto=0 ip.tos=0x00 -> slowpath\n"
+	  "prio 3 " E4 "ip.tos=0x00 -> pass\n" },
+	{ "legal-wf-floor", "legalise", &flowerish, IR_ASSUME_WELL_FORMED,
+	  "prio 1 " E4 "meta.len=14-33 -> drop\n"
+	  "prio 2 " E4 "meta.len=34-65535 -> pass\n",
+	  "prio 1 " E4 "-> pass\n" },
+	/* nft validates the IP header before its L4 keys */
+	{ "legal-nft-hole", "legalise", &nftish3, 0,
+	  "prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> pass\n"
+	  "prio 2 " E4 "-> drop\n",
+	  "prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> pass\n"
+	  "prio 2 " T4 "meta.len=38-65535 -> slowpath\n"
+	  "prio 3 " E4 "-> drop\n" },
 };
 
 static void run_case(const struct pass_case *c)
@@ -664,9 +721,10 @@ START_TEST(test_pipeline_dump)
 	ck_assert_ptr_nonnull(strstr(buf, "# after prio\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "# after legalise\n"));
 	/* The /25s merge into one /24 (its length guard implied by the
-	 * port), the slowpath tail goes, the ihl rule is carved out. */
-	ck_assert_uint_eq(ir_ruleset__count(after), 3);
-	ck_assert_uint_eq(st.rules, 3);
+	 * port), the slowpath tail goes, the ihl rule is carved out and,
+	 * with no rule after it, dropped as redundant. */
+	ck_assert_uint_eq(ir_ruleset__count(after), 2);
+	ck_assert_uint_eq(st.rules, 2);
 	ck_assert_uint_eq(st.withheld, 1);
 	ck_assert_uint_eq(st.prios, 2);
 	ck_assert_ptr_nonnull(ir_ruleset__meta(after, "withheld"));
@@ -690,12 +748,46 @@ START_TEST(test_negative_control)
 		  "prio 2 " E4 "ip4.src=10.0.0.1 -> pass\n",
 		  "prio 1 " E4 "ip4.src=10.0.0.1 -> pass\n"
 		  "prio 2 " E4 "ip4.src=10.0.0.0/24 -> drop\n" },
+		/* ihl dropped where no key implies the header: no guard */
+		{ "prio 1 " E4 "ip4.ihl=5-15 meta.len=34-65535 -> drop\n",
+		  "prio 1 " E4 "-> drop\n" },
+		/* the guard after its rule instead of before */
+		{ "prio 1 " E4 "ip4.ihl=5-15 meta.len=34-65535 -> drop\n",
+		  "prio 1 " E4 "-> drop\n"
+		  "prio 2 " E4 "ip.proto=0 -> slowpath\n" },
+		/* a rule moved above a carve-out whose region it meets */
+		{ "prio 1 " E4 "ip4.ihl=0-4 meta.len=34-65535 -> slowpath\n"
+		  "prio 2 " E4 "ip.tos=0 meta.len=34-65535 -> pass\n",
+		  "prio 1 " E4 "ip.tos=0 -> pass\n"
+		  "prio 2 " E4 "-> slowpath\n" },
+		/* a short-frame carve-out dropped though a later rule
+		 * (accepting absent keys) meets its region */
+		{ "prio 1 " E4 "meta.len=14-33 -> slowpath\n"
+		  "prio 2 " E4 "ip.tos=0 -> pass\n",
+		  "prio 1 " E4 "ip.tos=0 -> pass\n" },
 	};
 	struct ir_ruleset *a = parse(pairs[_i][0]), *b = parse(pairs[_i][1]);
 	int bad = 0;
 
 	srand(7);
 	check_equiv_dis(a, b, IR_DIS_FLOWER, 0, &bad);
+	ck_assert_int_gt(bad, 0);
+	if (_i == 6) { /* and nft's L4 hole, without its carve-out */
+		ir_ruleset__free(a);
+		ir_ruleset__free(b);
+		a = parse("prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> pass\n"
+			  "prio 2 " E4 "-> drop\n");
+		b = parse("prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> pass\n"
+			  "prio 2 " E4 "-> drop\n");
+		bad = 0;
+		check_equiv_dis(a, b, IR_DIS_NFT, 0, &bad);
+		ck_assert_int_eq(bad, 0); /* the input itself is unsound */
+		ir_ruleset__free(b);
+		b = parse("prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> pass\n"
+			  "prio 2 " T4 "meta.len=38-65535 -> slowpath\n"
+			  "prio 3 " E4 "-> drop\n");
+		check_equiv_dis(b, a, IR_DIS_NFT, 0, &bad);
+	}
 	ck_assert_int_gt(bad, 0);
 	ir_ruleset__free(a);
 	ir_ruleset__free(b);
@@ -791,7 +883,7 @@ static Suite *passes_suite(void)
 	tcase_add_test(tc, test_normalise_unsat);
 	tcase_add_test(tc, test_pipeline_dump);
 	tcase_add_test(tc, test_bad_dump_name);
-	tcase_add_loop_test(tc, test_negative_control, 0, 3);
+	tcase_add_loop_test(tc, test_negative_control, 0, 7);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scale");
 	tcase_set_timeout(tc, 600);
