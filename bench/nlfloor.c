@@ -93,6 +93,7 @@ static int load(const char *path, const struct be_opts *o, struct msgs *m)
 				err);
 			break;
 		}
+		flt.ifindex = if_nametoindex(o->dev); /* as apply does */
 		nlh = be_flower_nl__encode(enc, sizeof(enc), RTM_NEWTFILTER,
 					   NLM_F_CREATE | NLM_F_EXCL, &flt, o,
 					   err, sizeof(err));
@@ -113,6 +114,8 @@ static int load(const char *path, const struct be_opts *o, struct msgs *m)
 /* Read acks until 'want' arrived; count the errors. */
 static int collect(struct mnl_socket *s, size_t want, size_t *errors)
 {
+	static bool said;
+
 	static char rbuf[65536];
 
 	while (want) {
@@ -128,6 +131,11 @@ static int collect(struct mnl_socket *s, size_t want, size_t *errors)
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
 			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error && !said) {
+				fprintf(stderr, "nlfloor: first error: %s\n",
+					strerror(-e->error));
+				said = true;
+			}
 			if (e->error)
 				(*errors)++;
 			want--;
