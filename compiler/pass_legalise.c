@@ -610,6 +610,14 @@ static uint32_t l4_holes(const struct legal *lg, const struct ir_rule *in,
 	for (i = 0; i < r->n_matches; i++) {
 		enum ir_field_id f = r->matches[i].field;
 
+		/* nft's IPv6 ip.proto and ip.frag are "meta l4proto" and
+		 * the fragment header as validation finds them. */
+		if (lg->d == IR_DIS_NFT &&
+		    (f == IR_F_IP_PROTO || f == IR_F_IP_FRAG) &&
+		    !exact_is(r, IR_F_ETH_TYPE, 0x0800)) {
+			hole |= 1u << f;
+			continue;
+		}
 		if (!is_l4(f))
 			continue;
 		if (lg->d == IR_DIS_NFT || lo < ir_dissect__min_len(lg->d, &k, f))
