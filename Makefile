@@ -54,6 +54,7 @@ fuzz: deps
 
 golden: build
 	testsuite/golden/regen $(BUILD)
+	testsuite/devtools/regen $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz

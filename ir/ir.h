@@ -383,13 +383,20 @@ struct ir_caps {
 
 /*
  * Semantic diff (ir_diff.c): the regions of packet space whose verdict
- * differs between rule sets a and b under dissector d, each an exact
- * key/mask region (or, where carving it exactly would take too long, the
- * enclosing region, marked approx) with a witness frame that was dissected
- * and evaluated on both sides. At most max_regions (0: 1000) are kept.
+ * differs between rule sets a and b under dissector d. One region per pair
+ * of rules (one in a, one in b, or the slow-path default) that decide some
+ * packet differently: their intersection 'match', minus what the earlier
+ * rules except_a/except_b of either set decide first; with a witness frame
+ * from what is left, dissected and evaluated on both sides. approx: the
+ * remainder was too fragmented to carve, the witness was sampled. At most
+ * max_regions (0: 1000) are kept.
  */
+#define IR_DIFF_EXCEPT 8
+
 struct ir_diff_region {
-	struct ir_rule match;       /* the region (no provenance) */
+	struct ir_rule match;       /* the two rules' intersection */
+	uint32_t except_a[IR_DIFF_EXCEPT], except_b[IR_DIFF_EXCEPT];
+	uint32_t n_except_a, n_except_b; /* counts (may exceed the arrays) */
 	struct ir_action old_act, new_act;
 	long a_rule, b_rule;        /* deciding rule index, -1: slow path */
 	struct ir_keys keys;        /* the witness's keys */

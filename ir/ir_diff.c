@@ -8,8 +8,10 @@
  * followed by a catch-all slow-path cube. The packets decided by cube a in
  * A and cube b in B are exactly (a & b) minus every earlier cube of A and
  * of B; where a and b act differently and that set is not empty, it is a
- * difference region. Carving the earlier cubes out of a & b leaves disjoint
- * cubes, which are reported as they are: the exact regions. Which cubes can
+ * difference. Carving the earlier cubes out of a & b decides whether it is
+ * empty and where to take a witness; the region is reported once per pair
+ * of rules as their intersection minus the earlier rules that overlap it,
+ * named (see struct pend). Which cubes can
  * overlap is answered by a per-rule-set index on one field (the one most
  * rules match by prefix), so that two rule sets of 100k rules are not
  * compared pairwise. Renumbered priorities, reordered disjoint rules and
@@ -506,46 +508,95 @@ static long rule_index(const struct ir_ruleset *rs, const struct ir_rule *r)
 
 static const struct ir_action slowpath = { .verdict = IR_ACT_SLOWPATH };
 
-/* Find a witness frame in cube r whose verdicts differ; report it. */
-static int report(struct ir_diff *d, const struct ir_rule *r, bool approx)
+/* A frame in cube r that the two sets decide differently, into reg. */
+static bool witness(struct ir_diff *d, const struct ir_rule *r,
+		    struct ir_diff_region *reg)
 {
-	struct ir_diff_region reg;
-
 	for (int attempt = 0; attempt < 2 + 8; attempt++) {
 		struct ir_meta meta;
 		struct ir_keys k, got;
 		const struct ir_rule *ra, *rb;
 		int len;
 
-		memset(&reg, 0, sizeof(reg));
 		point_of(d, r, attempt < 2 ? attempt : 2, &k);
-		len = ir_keys__synth(&k, d->d, reg.frame, sizeof(reg.frame));
+		len = ir_keys__synth(&k, d->d, reg->frame, sizeof(reg->frame));
 		if (len < 0)
 			continue;
 		meta.ifindex = (uint32_t)ir_val__u64(&k.v[IR_F_META_IFINDEX],
 						     IR_F_META_IFINDEX);
 		meta.mark = (uint32_t)ir_val__u64(&k.v[IR_F_META_MARK],
 						  IR_F_META_MARK);
-		ir_dissect(d->d, reg.frame, (size_t)len, &meta, &got);
+		ir_dissect(d->d, reg->frame, (size_t)len, &meta, &got);
 		ra = ir_ruleset__eval(d->a, d->d, &got);
 		rb = ir_ruleset__eval(d->b, d->d, &got);
 		if (ir_action__equal(ra ? &ra->action : &slowpath,
 				     rb ? &rb->action : &slowpath))
 			continue;
-		reg.frame_len = len;
-		reg.keys = got;
-		reg.meta = meta;
-		reg.a_rule = rule_index(d->a, ra);
-		reg.b_rule = rule_index(d->b, rb);
-		reg.old_act = ra ? ra->action : slowpath;
-		reg.new_act = rb ? rb->action : slowpath;
-		break;
+		reg->frame_len = len;
+		reg->keys = got;
+		reg->meta = meta;
+		reg->a_rule = rule_index(d->a, ra);
+		reg->b_rule = rule_index(d->b, rb);
+		reg->old_act = ra ? ra->action : slowpath;
+		reg->new_act = rb ? rb->action : slowpath;
+		return true;
 	}
-	if (!reg.frame_len)
-		return 0; /* not realisable as a frame: nothing to show */
-	reg.match = *r;
-	reg.match.prov = (struct ir_prov){ .path = -1 };
-	reg.approx = approx;
+	return false;
+}
+
+/* Add the rules of the cubes in l to the rule list out, once each. */
+static int add_rules(struct idlist *out, const struct cubes *cs,
+		     const struct idlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		uint32_t rule = cs->c[l->v[i]].r.prio;
+		bool dup = false;
+
+		for (size_t k = 0; k < out->n && !dup; k++)
+			dup = out->v[k] == rule;
+		if (!dup) {
+			int err = idlist_push(out, rule);
+
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static void set_except(uint32_t *out, uint32_t *n, struct idlist *rules)
+{
+	qsort(rules->v, rules->n, sizeof(*rules->v), u32_cmp);
+	*n = (uint32_t)rules->n;
+	for (size_t i = 0; i < rules->n && i < IR_DIFF_EXCEPT; i++)
+		out[i] = rules->v[i];
+}
+
+/* The region two rules decide, described by the rules' own matches (ranges
+ * kept) where they combine, else by one cube's. */
+static void describe(const struct ir_diff *d, uint32_t ra, uint32_t rb,
+		     const struct ir_rule *cube, struct ir_rule *out)
+{
+	const struct ir_rule *x = ra < ir_ruleset__count(d->a)
+					  ? ir_ruleset__rule_c(d->a, ra) : NULL;
+	const struct ir_rule *y = rb < ir_ruleset__count(d->b)
+					  ? ir_ruleset__rule_c(d->b, rb) : NULL;
+
+	ir_rule__init(out);
+	for (size_t k = 0; x && k < x->n_matches; k++)
+		if (ir_rule__and(out, &x->matches[k]))
+			goto cube;
+	for (size_t k = 0; y && k < y->n_matches; k++)
+		if (ir_rule__and(out, &y->matches[k]))
+			goto cube;
+	return;
+cube:
+	*out = *cube;
+	out->prov = (struct ir_prov){ .path = -1 };
+}
+
+static int push_region(struct ir_diff *d, const struct ir_diff_region *reg)
+{
 	if (d->n == d->max) {
 		d->truncated = true;
 		return 0;
@@ -559,14 +610,116 @@ static int report(struct ir_diff *d, const struct ir_rule *r, bool approx)
 		d->r = nr;
 		d->cap = ncap;
 	}
-	d->r[d->n++] = reg;
+	d->r[d->n++] = *reg;
 	return 0;
+}
+
+/*
+ * One region per pair of rules (ra in A, rb in B) that decide some packet
+ * differently: their intersection, minus the earlier rules of either set
+ * that overlap it (those decide first), named rather than carved out (the
+ * exact carving of one changed entry out of an LPM complement can be a
+ * thousand cubes). A pair is gathered over all its cube pairs, since ra's
+ * cubes come together: the exceptions are the union of theirs, and the
+ * witness comes from the first cube pair with something left after
+ * carving.
+ */
+struct pend {
+	uint32_t rb;
+	size_t at; /* its slot in struct pending */
+	bool found;
+	struct ir_rule cube; /* where the witness came from */
+	struct ir_diff_region reg;
+	struct idlist ea, eb; /* rule indexes */
+};
+
+struct pending {
+	uint32_t ra;
+	struct pend *v;
+	size_t n, cap;
+	uint32_t *slot; /* open addressing on rb: index + 1, 0 free */
+	size_t n_slot;
+};
+
+static size_t slot_of(const struct pending *p, uint32_t rb)
+{
+	size_t i = (rb * 2654435761u) & (p->n_slot - 1);
+
+	while (p->slot[i] && p->v[p->slot[i] - 1].rb != rb)
+		i = (i + 1) & (p->n_slot - 1);
+	return i;
+}
+
+static int pend_rehash(struct pending *p)
+{
+	size_t n = p->n_slot ? p->n_slot * 2 : 64;
+	uint32_t *t = calloc(n, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	free(p->slot);
+	p->slot = t;
+	p->n_slot = n;
+	for (size_t i = 0; i < p->n; i++) {
+		p->v[i].at = slot_of(p, p->v[i].rb);
+		p->slot[p->v[i].at] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+static struct pend *pend_get(struct pending *p, uint32_t rb)
+{
+	size_t s;
+
+	if ((p->n + 1) * 2 > p->n_slot && pend_rehash(p))
+		return NULL;
+	s = slot_of(p, rb);
+	if (p->slot[s])
+		return &p->v[p->slot[s] - 1];
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 8;
+		struct pend *nv = realloc(p->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		p->v = nv;
+		p->cap = ncap;
+	}
+	memset(&p->v[p->n], 0, sizeof(p->v[0]));
+	p->v[p->n].rb = rb;
+	p->v[p->n].at = s;
+	p->slot[s] = (uint32_t)++p->n;
+	return &p->v[p->n - 1];
+}
+
+/* Emit the finished pairs of rule p->ra. */
+static int pend_flush(struct ir_diff *d, struct pending *p)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct pend *q = &p->v[i];
+
+		if (q->found && !err) {
+			describe(d, p->ra, q->rb, &q->cube, &q->reg.match);
+			set_except(q->reg.except_a, &q->reg.n_except_a, &q->ea);
+			set_except(q->reg.except_b, &q->reg.n_except_b, &q->eb);
+			err = push_region(d, &q->reg);
+		}
+		free(q->ea.v);
+		free(q->eb.v);
+	}
+	/* clear the slots in use, not the table: flushed once per rule */
+	for (size_t i = 0; i < p->n; i++)
+		p->slot[p->v[i].at] = 0;
+	p->n = 0;
+	return err;
 }
 
 static int diff_pair(struct ir_diff *d, const struct cubes *ca,
 		     const struct index *ia, uint32_t a, const struct cubes *cb,
 		     const struct index *ib, uint32_t b, struct idlist *ea,
-		     struct idlist *eb)
+		     struct idlist *eb, struct pend *q)
 {
 	struct ir_rule r = ca->c[a].r;
 	struct pieces left = { 0 };
@@ -576,16 +729,21 @@ static int diff_pair(struct ir_diff *d, const struct cubes *ca,
 		if (ir_rule__and(&r, &cb->c[b].r.matches[k]) != 0)
 			return 0;
 	err = index_query(ia, ca, &r, a, ea) ?: index_query(ib, cb, &r, b, eb);
-	if (err)
+	err = err ?: add_rules(&q->ea, ca, ea) ?: add_rules(&q->eb, cb, eb);
+	if (err || q->found)
 		return err;
 	err = carve(&r, ca, ea, cb, eb, &left);
-	if (err == -E2BIG)
-		return report(d, &r, true); /* too fragmented: sample it */
-	if (err)
-		return err;
-	for (size_t i = 0; i < left.n && !err && !d->truncated; i++)
-		err = report(d, &left.v[i], false);
+	if (err == -E2BIG) {
+		/* too fragmented to carve: sample the intersection */
+		q->found = witness(d, &r, &q->reg);
+		q->reg.approx = true;
+		err = 0;
+	}
+	for (size_t i = 0; i < left.n && i < 64 && !q->found; i++)
+		q->found = witness(d, &left.v[i], &q->reg);
 	free(left.v);
+	if (q->found)
+		q->cube = r;
 	return err;
 }
 
@@ -595,6 +753,7 @@ int ir_diff(const struct ir_ruleset *a, const struct ir_ruleset *b,
 	struct cubes ca = { 0 }, cb = { 0 };
 	struct index ia = { 0 }, ib = { 0 };
 	struct idlist cand = { 0 }, ea = { 0 }, eb = { 0 };
+	struct pending pend = { 0 };
 	struct ir_diff *d = calloc(1, sizeof(*d));
 	int err;
 
@@ -608,24 +767,37 @@ int ir_diff(const struct ir_ruleset *a, const struct ir_ruleset *b,
 	err = cubes_build(&ca, a) ?: cubes_build(&cb, b);
 	err = err ?: index_build(&ia, &ca) ?: index_build(&ib, &cb);
 	for (uint32_t i = 0; i < ca.n && !err && !d->truncated; i++) {
+		uint32_t ra = ca.c[i].r.prio;
 		const struct ir_action *act;
 
-		act = ca.c[i].r.prio < ir_ruleset__count(a)
-			      ? &ir_ruleset__rule_c(a, ca.c[i].r.prio)->action
-			      : &slowpath;
-		err = index_query(&ib, &cb, &ca.c[i].r, (uint32_t)cb.n, &cand);
-		for (size_t k = 0; k < cand.n && !err && !d->truncated; k++) {
-			uint32_t j = cand.v[k];
+		if (i && ra != pend.ra)
+			err = pend_flush(d, &pend);
+		pend.ra = ra;
+		act = ra < ir_ruleset__count(a)
+			      ? &ir_ruleset__rule_c(a, ra)->action : &slowpath;
+		err = err ?: index_query(&ib, &cb, &ca.c[i].r, (uint32_t)cb.n,
+					 &cand);
+		for (size_t k = 0; k < cand.n && !err; k++) {
+			uint32_t j = cand.v[k], rb = cb.c[j].r.prio;
 			const struct ir_action *bct =
-				cb.c[j].r.prio < ir_ruleset__count(b)
-					? &ir_ruleset__rule_c(b, cb.c[j].r.prio)->action
+				rb < ir_ruleset__count(b)
+					? &ir_ruleset__rule_c(b, rb)->action
 					: &slowpath;
+			struct pend *q;
 
-			if (!ir_action__equal(act, bct))
-				err = diff_pair(d, &ca, &ia, i, &cb, &ib, j,
-						&ea, &eb);
+			if (ir_action__equal(act, bct))
+				continue;
+			q = pend_get(&pend, rb);
+			err = q ? diff_pair(d, &ca, &ia, i, &cb, &ib, j, &ea,
+					    &eb, q)
+				: -ENOMEM;
 		}
 	}
+	err = err ?: pend_flush(d, &pend);
+	if (err)
+		pend_flush(d, &pend); /* frees */
+	free(pend.v);
+	free(pend.slot);
 	free(cand.v);
 	free(ea.v);
 	free(eb.v);

@@ -121,6 +121,18 @@ static void decode_keys(const struct ir_keys *k, char *buf, size_t size)
 	}
 }
 
+/* A region's matches: its rule text without "prio N" and the action. */
+static const char *region_text(char *buf)
+{
+	char *p = strstr(buf, " -> "), *m;
+
+	if (p)
+		*p = '\0';
+	m = strchr(buf, ' ');
+	m = m ? strchr(m + 1, ' ') : NULL;
+	return m ? m + 1 : buf;
+}
+
 static void print_rule_ref(FILE *f, const char *side, const struct ir_ruleset *rs,
 			   long idx, const struct ir_action *act)
 {
@@ -134,6 +146,40 @@ static void print_rule_ref(FILE *f, const char *side, const struct ir_ruleset *r
 	ir_rule__snprint(ir_ruleset__rule_c(rs, (size_t)idx), r, sizeof(r),
 			 false);
 	fprintf(f, "  %s: %s (rule %ld: %s)\n", side, a, idx + 1, r);
+}
+
+/* "A 1, 2, 3; B 4" for the earlier rules a region excludes. */
+static void print_except(const struct ir_diff_region *r)
+{
+	const uint32_t *v[2] = { r->except_a, r->except_b };
+	uint32_t n[2] = { r->n_except_a, r->n_except_b };
+	const char *side[2] = { "A", "B" };
+	bool any = false;
+
+	if (!n[0] && !n[1])
+		return;
+	printf("  except what earlier rules decide first:");
+	for (int s = 0; s < 2; s++) {
+		if (!n[s])
+			continue;
+		printf("%s %s", any ? ";" : "", side[s]);
+		for (uint32_t i = 0; i < n[s] && i < IR_DIFF_EXCEPT; i++)
+			printf("%s %u", i ? "," : "", v[s][i] + 1);
+		if (n[s] > IR_DIFF_EXCEPT)
+			printf(" and %u more", n[s] - IR_DIFF_EXCEPT);
+		any = true;
+	}
+	printf("\n");
+}
+
+static void json_except(struct fl_json *j, const char *key, const uint32_t *v,
+			uint32_t n)
+{
+	fl_json__key(j, key);
+	fl_json__arr_begin(j);
+	for (uint32_t i = 0; i < n && i < IR_DIFF_EXCEPT; i++)
+		fl_json__u64(j, v[i] + 1);
+	fl_json__arr_end(j);
 }
 
 static void print_text(const struct ir_diff *d, const struct ir_ruleset *a,
@@ -150,7 +196,8 @@ static void print_text(const struct ir_diff *d, const struct ir_ruleset *a,
 		ir_rule__snprint(&r->match, buf, sizeof(buf), false);
 		/* The region is the rule text without its priority/action. */
 		printf("region %zu%s: %s\n", i + 1, r->approx ? " (approx)" : "",
-		       strstr(buf, " ") ? strstr(buf, " ") + 1 : buf);
+		       region_text(buf));
+		print_except(r);
 		print_rule_ref(stdout, "A", a, r->a_rule, &r->old_act);
 		print_rule_ref(stdout, "B", b, r->b_rule, &r->new_act);
 		fl_hex(r->frame, (size_t)r->frame_len, hex);
@@ -194,8 +241,9 @@ static void print_json(const struct fl_ctx *ctx, const struct ir_diff *d,
 
 		fl_json__obj_begin(j);
 		ir_rule__snprint(&r->match, buf, sizeof(buf), false);
-		fl_json__kstr(j, "match",
-			      strstr(buf, " ") ? strstr(buf, " ") + 1 : buf);
+		fl_json__kstr(j, "match", region_text(buf));
+		json_except(j, "except_a", r->except_a, r->n_except_a);
+		json_except(j, "except_b", r->except_b, r->n_except_b);
 		fl_json__kbool(j, "approx", r->approx);
 		json_rule(j, "a", a, r->a_rule, &r->old_act);
 		json_rule(j, "b", b, r->b_rule, &r->new_act);

@@ -29,43 +29,47 @@ static const struct {
 	size_t regions;
 	const char *region; /* expected text of the first region */
 	const char *old_act, *new_act;
+	int except_b;       /* B rule the region excludes (1-based), 0: none */
+	int64_t dport;      /* witness's l4.dport, -1: any */
 } cases[] = {
 	{ "identical",
 	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n"
 	  "prio 2 eth.type=0x0800 -> pass\n",
 	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n"
-	  "prio 2 eth.type=0x0800 -> pass\n", 0, NULL, NULL, NULL },
+	  "prio 2 eth.type=0x0800 -> pass\n", 0, NULL, NULL, NULL, 0, -1 },
 	{ "renumbered and reordered disjoint rules",
 	  "prio 1 eth.type=0x0800 ip4.dst=192.0.2.1 -> drop\n"
 	  "prio 2 eth.type=0x0800 ip4.dst=192.0.2.2 -> pass\n"
 	  "prio 3 eth.type=0x0800 -> drop\n",
 	  "prio 10 eth.type=0x0800 ip4.dst=192.0.2.2 -> pass\n"
 	  "prio 10 eth.type=0x0800 ip4.dst=192.0.2.1 -> drop\n"
-	  "prio 20 eth.type=0x0800 -> drop\n", 0, NULL, NULL, NULL },
+	  "prio 20 eth.type=0x0800 -> drop\n", 0, NULL, NULL, NULL, 0, -1 },
 	{ "merged prefixes",
 	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/25 -> drop\n"
 	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.128/25 -> drop\n",
 	  "prio 5 eth.type=0x0800 ip4.src=10.0.0.0/24 -> drop\n", 0, NULL,
-	  NULL, NULL },
+	  NULL, NULL, 0, -1 },
 	{ "range split into masks",
 	  "prio 1 eth.type=0x0800 ip.proto=6 l4.dport=80-83 -> drop\n",
 	  "prio 1 eth.type=0x0800 ip.proto=6 l4.dport=80/0xfffc -> drop\n", 0,
-	  NULL, NULL, NULL },
+	  NULL, NULL, NULL, 0, -1 },
 	{ "a carved-out exception",
 	  "prio 1 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n",
 	  "prio 1 eth.type=0x0800 ip4.src=10.1.0.0/16 -> pass\n"
 	  "prio 2 eth.type=0x0800 ip4.src=10.0.0.0/8 -> drop\n", 1,
-	  "eth.type=0x0800 ip4.src=10.1.0.0/16", "drop", "pass" },
+	  "eth.type=0x0800 ip4.src=10.1.0.0/16", "drop", "pass", 0, -1 },
 	{ "one port dropped from a range",
 	  "prio 1 eth.type=0x0800 ip.proto=17 l4.dport=80-90 -> drop\n",
 	  "prio 1 eth.type=0x0800 ip.proto=17 l4.dport=80-89 -> drop\n", 1,
-	  "eth.type=0x0800 ip.proto=17 l4.dport=90", "drop", "slowpath" },
+	  /* A's rule against B's default, minus B's rule 1: only 90 */
+	  "eth.type=0x0800 ip.proto=17 l4.dport=80-90", "drop", "slowpath", 1,
+	  90 },
 	{ "shadowed change is no change",
 	  "prio 1 eth.type=0x0800 -> drop\n"
 	  "prio 2 eth.type=0x0800 ip4.src=10.0.0.1 -> pass\n",
 	  "prio 1 eth.type=0x0800 -> drop\n"
 	  "prio 2 eth.type=0x0800 ip4.src=10.0.0.1 -> redirect(3,egress)\n",
-	  0, NULL, NULL, NULL },
+	  0, NULL, NULL, NULL, 0, -1 },
 };
 
 START_TEST(test_cases)
@@ -88,6 +92,15 @@ START_TEST(test_cases)
 		ir_action__snprint(&r->new_act, act, sizeof(act));
 		ck_assert_str_eq(act, cases[_i].new_act);
 		ck_assert_int_gt(r->frame_len, 0);
+		if (cases[_i].except_b) {
+			ck_assert_uint_eq(r->n_except_b, 1);
+			ck_assert_uint_eq(r->except_b[0] + 1,
+					  (uint32_t)cases[_i].except_b);
+		}
+		if (cases[_i].dport >= 0)
+			ck_assert_uint_eq(ir_val__u64(&r->keys.v[IR_F_L4_DPORT],
+						      IR_F_L4_DPORT),
+					  (uint64_t)cases[_i].dport);
 	}
 	ir_diff__free(d);
 	ir_ruleset__free(a);
