@@ -436,13 +436,42 @@ static int subtract(const struct ir_rule *p, const struct ir_rule *e,
 	return 0; /* what is left of p lies inside e */
 }
 
+/* Does cube e contain cube r? */
+static bool contains(const struct ir_rule *e, const struct ir_rule *r)
+{
+	for (size_t i = 0; i < e->n_matches; i++) {
+		const struct ir_match *em = &e->matches[i];
+		const struct ir_match *rm = ir_rule__find(r, em->field);
+
+		for (size_t b = 0; b < IR_VAL_MAX; b++) {
+			uint8_t rmask = rm ? rm->mask.b[b] : 0;
+
+			if ((em->mask.b[b] & ~rmask) ||
+			    ((em->key.b[b] ^ (rm ? rm->key.b[b] : 0)) &
+			     em->mask.b[b]))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* R minus the earlier cubes; -E2BIG when it grows past the work bound. */
 static int carve(const struct ir_rule *r, const struct cubes *ca,
 		 const struct idlist *ea, const struct cubes *cb,
 		 const struct idlist *eb, struct pieces *out)
 {
 	struct pieces cur = { 0 }, next = { 0 };
-	int err = pieces_push(&cur, r);
+	int err;
+
+	/* One earlier cube holding all of R (the same rule on the other
+	 * side, typically) empties it before any fragmenting. */
+	for (size_t k = 0; k < ea->n + eb->n; k++)
+		if (contains(k < ea->n ? &ca->c[ea->v[k]].r
+				       : &cb->c[eb->v[k - ea->n]].r, r)) {
+			memset(out, 0, sizeof(*out));
+			return 0;
+		}
+	err = pieces_push(&cur, r);
 
 	for (size_t k = 0; k < ea->n + eb->n && !err && cur.n; k++) {
 		const struct ir_rule *e = k < ea->n ? &ca->c[ea->v[k]].r
