@@ -32,7 +32,11 @@ int loop_limit(struct xdp_md *ctx)
 	dport = bpf_ntohs(udp->dest);
 #pragma clang loop unroll(disable)
 	for (__u32 i = 0; i < N_RULES; i++) {
-		__u16 *port = bpf_map_lookup_elem(&rules, &i);
+		/* a key of its own keeps i in a register, where the
+		 * kernel's verifier sees it grow (with &i it is a stack
+		 * slot and the verifier calls the loop infinite) */
+		__u32 key = i;
+		__u16 *port = bpf_map_lookup_elem(&rules, &key);
 
 		if (port && *port == dport)
 			return XDP_DROP;
