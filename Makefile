@@ -30,9 +30,17 @@ $(BUILD)/CMakeCache.txt:
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The verify corpus table (program, rules, coverage, time) closes the run,
+# pass or fail.
+VERIFY_RESULTS = $(BUILD)/testsuite/verify/results
+
 check: deps
 	$(MAKE) build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)
+	(cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_FLAGS)); \
+	rc=$$?; \
+	if [ -d $(VERIFY_RESULTS) ]; then \
+		testsuite/verify/run-verify --summary $(VERIFY_RESULTS); fi; \
+	exit $$rc
 
 demo: deps
 	$(MAKE) build
