@@ -69,3 +69,8 @@ clean:
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^include/uapi/')
+
+# bench/run: Release build in build-bench (BENCH_BUILD), every benchmark,
+# BENCHMARKS.md; BENCH_FULL=1 for the large sizes.
+bench:
+	bench/run $(BENCH_BUILD)
