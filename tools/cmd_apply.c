@@ -29,6 +29,7 @@
 
 #include "backends/backends_internal.h"
 #include "tools/cmds.h"
+#include "tools/pipeline.h"
 
 #define CMD "apply"
 #define COOKIE_MAGIC "flowlift"
@@ -71,28 +72,6 @@ static void apply_usage(void)
 	       "\n"
 	       "Exit: 0 installed, 1 error (the kernel's message per rule), 2\n"
 	       "usage.\n");
-}
-
-static int add_ifname(struct apply_args *a, const char *s)
-{
-	const char *eq = strchr(s, '=');
-	struct be_ifname *n;
-	char *end;
-	unsigned long idx;
-
-	if (!eq || eq == s || !eq[1] || strlen(eq + 1) >= IF_NAMESIZE)
-		return -EINVAL;
-	idx = strtoul(s, &end, 10);
-	if (end != eq || !idx || idx > UINT32_MAX)
-		return -EINVAL;
-	n = realloc(a->ifnames, (a->n_ifnames + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	a->ifnames = n;
-	n += a->n_ifnames++;
-	n->ifindex = idx;
-	snprintf(n->name, sizeof(n->name), "%s", eq + 1);
-	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
@@ -147,7 +126,7 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 			a->dry_run = true;
 			break;
 		case O_IFNAME:
-			if (add_ifname(a, optarg))
+			if (fl_parse_ifname(optarg, &a->ifnames, &a->n_ifnames))
 				return fl_usage_error(ctx, CMD,
 						      "--ifname wants "
 						      "IFINDEX=NAME, got '%s'",

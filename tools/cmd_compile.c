@@ -54,29 +54,6 @@ static void compile_usage(void)
 	       "Exit: 0 compiled, 1 error, 2 usage.\n");
 }
 
-static int parse_ifname(struct compile_args *a, const char *s)
-{
-	const char *eq = strchr(s, '=');
-	struct be_ifname *n;
-	char *end;
-	unsigned long idx;
-
-	if (!eq || eq == s || !eq[1] || strlen(eq + 1) >= IF_NAMESIZE)
-		return -EINVAL;
-	idx = strtoul(s, &end, 10);
-	if (end != eq || !idx || idx > UINT32_MAX)
-		return -EINVAL;
-	n = realloc(a->ifnames, (a->n_ifnames + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	a->ifnames = n;
-	n += a->n_ifnames++;
-	memset(n, 0, sizeof(*n));
-	n->ifindex = (uint32_t)idx;
-	strcpy(n->name, eq + 1);
-	return 0;
-}
-
 static const struct {
 	const char *name;
 	enum be_offload v;
@@ -121,7 +98,7 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		case 'j': case 'p': break; /* taken by main() */
 		case 'q': ctx->quiet = true; break;
 		case O_IFNAME:
-			if (parse_ifname(a, optarg))
+			if (fl_parse_ifname(optarg, &a->ifnames, &a->n_ifnames))
 				return fl_usage_error(ctx, CMD,
 					"--ifname wants IFINDEX=NAME, got '%s'",
 					optarg);

@@ -120,3 +120,26 @@ void fl_pipeline__fini(struct fl_pipeline *pl)
 	free(pl->maps);
 	memset(pl, 0, sizeof(*pl));
 }
+
+int fl_parse_ifname(const char *s, struct be_ifname **tab, size_t *n)
+{
+	const char *eq = strchr(s, '=');
+	struct be_ifname *t;
+	char *end;
+	unsigned long idx;
+
+	if (!eq || eq == s || !eq[1] || strlen(eq + 1) >= IF_NAMESIZE)
+		return -EINVAL;
+	idx = strtoul(s, &end, 10);
+	if (end != eq || !idx || idx > UINT32_MAX)
+		return -EINVAL;
+	t = realloc(*tab, (*n + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	*tab = t;
+	t += (*n)++;
+	memset(t, 0, sizeof(*t));
+	t->ifindex = (uint32_t)idx;
+	snprintf(t->name, sizeof(t->name), "%s", eq + 1);
+	return 0;
+}

@@ -54,4 +54,7 @@ int fl_pipeline__run(struct fl_pipeline *pl, FILE *diag, bool progress,
 		     char *err, size_t errsz);
 void fl_pipeline__fini(struct fl_pipeline *pl);
 
+/* Append "IFINDEX=NAME" (--ifname) to *tab; -EINVAL if malformed. */
+int fl_parse_ifname(const char *s, struct be_ifname **tab, size_t *n);
+
 #endif /* FLOWLIFT_PIPELINE_H */
