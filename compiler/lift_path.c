@@ -81,6 +81,9 @@ struct lift_state *lift_state__new(struct lift_ctx *ctx)
 	ir_rule__init(&st->rule);
 	st->r[1].kind = LV_CTX;
 	st->r[10].kind = LV_STACK;
+	/* frame 0 has no caller: its saved r6-r9 hold nothing, but pinning
+	 * and cloning walk them, so they must read as nothing */
+	memset(&st->fr[0], 0, offsetof(struct lift_frame, slot));
 	st->fr[0].lo = LIFT_SLOTS;
 	return st;
 }
