@@ -158,12 +158,14 @@ bool pass_dis_ip4_parsed(enum ir_dissector d, unsigned int assume,
 	return false;
 }
 
-/* Ethertypes after which a model parses on. */
+/* Ethertypes after which a model parses on. Every model reads the tag
+ * behind a VLAN TPID (nft: raw bytes 14-17, and the L3 header behind one
+ * tag, which the kernel moved into the skb before the hook). */
 static bool parses_on(enum ir_dissector d, uint64_t et)
 {
 	static const uint16_t fl[] = { 0x0800, 0x86dd, 0x8100, 0x88a8,
 				       0x8864, 0x892f, 0x88fb, 0x4305 };
-	size_t i, n = d == IR_DIS_FLOWER ? 8 : d == IR_DIS_NFT ? 2 : 4;
+	size_t i, n = d == IR_DIS_FLOWER ? 8 : 4;
 
 	for (i = 0; i < n; i++)
 		if (fl[i] == et)
@@ -191,6 +193,16 @@ static uint32_t absent_keys(enum ir_dissector d, const struct ir_rule *r)
 		 * batman-adv). */
 		if (et && et != 0x8100 && et != 0x88a8 && d != IR_DIS_FLOWER)
 			abs |= vlan;
+		/* Behind the tag: nft parses IP only, rte_flow IP or more
+		 * tags. */
+		m = ir_rule__find(r, IR_F_VLAN_TYPE);
+		if ((et == 0x8100 || et == 0x88a8) && d != IR_DIS_FLOWER && m &&
+		    m->kind == IR_MATCH_MASK && pass_match_is_exact(m)) {
+			et = ir_val__u64(&m->key, IR_F_VLAN_TYPE);
+			if (et != ETH_P_IP && et != ETH_P_IPV6 &&
+			    (d == IR_DIS_NFT || (et != 0x8100 && et != 0x88a8)))
+				abs |= l3 | l4;
+		}
 	}
 	m = ir_rule__find(r, IR_F_IP4_IHL);
 	if (m && rejects(m, 5, 15)) {

@@ -587,12 +587,31 @@ static int sync_from(struct legal *lg)
 	return 0;
 }
 
-/* L4 keys r needs that the dissector may not yield in every frame r's
- * other matches and length guard admit: nft validates the IPv4/IPv6 header
- * (version, total length) before it reads any L4 field, rte_flow needs the
- * whole L4 header; without well-formed traffic those frames would fall
- * through r to later rules. (Flower's L4 keys need only the bytes the
- * lifter's length guards already cover.) */
+/* Keys r needs that the dissector may not yield in every frame r's other
+ * matches and length guard admit, although the program read them from the
+ * raw bytes: nft validates the IPv4/IPv6 header (version, total length)
+ * before it reads any L4 field (and IPv6's ip.proto/ip.frag), rte_flow
+ * needs the whole L4 header. An absent key never matches there, so such a
+ * frame falls through r to later rules, while the program decided it on
+ * r's path. The hole "r without those keys -> slowpath" right after r
+ * takes it.
+ *
+ * Soundness: the lifter's rules are first-match in list order, and a
+ * later rule L is right for a frame only if no earlier rule's path took
+ * it. Let F be a frame that matches r in the IR (raw bytes) but not under
+ * the target. F matches every match of r but the hole keys (they are the
+ * only keys whose presence the raw bytes and guards do not imply), so the
+ * hole, at r's place, sends F to the slow path before any L sees it. A
+ * frame the hole takes that r does not match in the IR is sent to the
+ * slow path: never wrong. This holds whatever r's verdict, a slowpath r
+ * included: a slowpath rule's frames are as much the program's (its path
+ * is merely not liftable) and a later rule must not decide them. The
+ * ordering pass then moves the hole down past the rules that need a hole
+ * key present (no frame of the hole's region has one) and drops it when
+ * no later non-slowpath rule can meet it, so it costs coverage only where
+ * a later rule could have caught the frame. (Flower's L4 keys need only
+ * the bytes the lifter's length guards already cover; under well-formed
+ * traffic every header the program reads is whole and validates.) */
 static uint32_t l4_holes(const struct legal *lg, const struct ir_rule *in,
 			 const struct ir_rule *r)
 {
@@ -601,8 +620,7 @@ static uint32_t l4_holes(const struct legal *lg, const struct ir_rule *in,
 	struct ir_keys k;
 	uint32_t i, hole = 0;
 
-	if (lg->d == IR_DIS_FLOWER || (lg->assume & IR_ASSUME_WELL_FORMED) ||
-	    r->action.verdict == IR_ACT_SLOWPATH)
+	if (lg->d == IR_DIS_FLOWER || (lg->assume & IR_ASSUME_WELL_FORMED))
 		return 0;
 	if (len && !pass_match_interval(len, &lo, &hi))
 		lo = 0;
