@@ -332,16 +332,46 @@ static const char *verdict_name(const struct ir_rule *r)
 	return buf[i];
 }
 
-/* Same verdict or slowpath, for one dissector. Returns packets checked;
- * *bad counts those that break the promise. */
-static int check_equiv_dis(const struct ir_ruleset *before,
-			   const struct ir_ruleset *after,
-			   enum ir_dissector d, unsigned int assume, int *bad)
+/*
+ * The program reads raw bytes; nft validates the IP header (total length
+ * within the frame) before it yields L4 keys (and IPv6's ip.proto). The
+ * program's view of a frame cut short is what nft would parse if the
+ * header's length field said where the frame ends: the key a byte range
+ * holds is there exactly when the bytes are. raw_view() rewrites the
+ * length field of a copy of the frame so; the rule set before the pass,
+ * evaluated on that view, stands for the program, and the rule set after
+ * the pass, evaluated on the real frame, must never disagree with it.
+ */
+static void raw_view(uint8_t *f, size_t len)
 {
-	struct ir_keys want, got;
+	size_t nh = 14;
+	uint16_t et = len >= 14 ? (uint16_t)(f[12] << 8 | f[13]) : 0;
+
+	if ((et == 0x8100 || et == 0x88a8) && len >= 18) {
+		et = (uint16_t)(f[16] << 8 | f[17]);
+		nh = 18;
+	}
+	if (et == 0x0800 && len >= nh + 4) {
+		f[nh + 2] = (uint8_t)((len - nh) >> 8);
+		f[nh + 3] = (uint8_t)(len - nh);
+	} else if (et == 0x86dd && len >= nh + 40) {
+		f[nh + 4] = (uint8_t)((len - nh - 40) >> 8);
+		f[nh + 5] = (uint8_t)(len - nh - 40);
+	}
+}
+
+/* Same verdict or slowpath, for one dissector. Returns packets checked;
+ * *bad counts those that break the promise. With 'raw' (nft), 'before'
+ * is judged on the program's raw view of each frame (raw_view()). */
+static int check_equiv_raw(const struct ir_ruleset *before,
+			   const struct ir_ruleset *after,
+			   enum ir_dissector d, unsigned int assume, bool raw,
+			   int *bad)
+{
+	struct ir_keys want, got, rawk;
 	struct ir_meta meta;
 	struct pool *p = malloc(sizeof(*p));
-	uint8_t frame[512];
+	uint8_t frame[512], rf[512];
 	int i, checked = 0;
 
 	pool_fill(p, before);
@@ -358,20 +388,30 @@ static int check_equiv_dis(const struct ir_ruleset *before,
 		ir_dissect(d, frame, len, &meta, &got);
 		if (breaks_assumptions(&got, assume))
 			continue;
+		memcpy(rf, frame, len);
+		raw_view(rf, len);
+		ir_dissect(d, rf, len, &meta, &rawk);
 		checked++;
-		a = ir_ruleset__eval(before, d, &got);
+		a = ir_ruleset__eval(before, d, raw ? &rawk : &got);
 		b = ir_ruleset__eval(after, d, &got);
 		if (!b || b->action.verdict == IR_ACT_SLOWPATH)
 			continue;
 		if (a && pass_action_eq(&a->action, &b->action))
 			continue;
 		if (!(*bad)++)
-			fprintf(stderr, "dissector %d, frame len %d: before "
-				"'%s', after '%s'\n", d, len, verdict_name(a),
-				verdict_name(b));
+			fprintf(stderr, "dissector %d%s, frame len %d: before "
+				"'%s', after '%s'\n", d, raw ? " (raw)" : "",
+				len, verdict_name(a), verdict_name(b));
 	}
 	free(p);
 	return checked;
+}
+
+static int check_equiv_dis(const struct ir_ruleset *before,
+			   const struct ir_ruleset *after,
+			   enum ir_dissector d, unsigned int assume, int *bad)
+{
+	return check_equiv_raw(before, after, d, assume, false, bad);
 }
 
 static void check_equiv(const struct ir_ruleset *before,
@@ -387,6 +427,13 @@ static void check_equiv(const struct ir_ruleset *before,
 		n = check_equiv_dis(before, after, d, assume, &bad);
 		ck_assert_int_gt(n, N_PACKETS / 4);
 		ck_assert_msg(!bad, "%d packets change verdict", bad);
+		/* Legalising for nft: the input stands for the program. */
+		if (!caps || d != IR_DIS_NFT ||
+		    (assume & IR_ASSUME_WELL_FORMED))
+			continue;
+		check_equiv_raw(before, after, d, assume, true, &bad);
+		ck_assert_msg(!bad, "%d frames nft cannot parse decided "
+			      "otherwise than on their raw bytes", bad);
 	}
 }
 
@@ -621,6 +668,28 @@ static const struct pass_case cases[] = {
 	  "prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> pass\n"
 	  "prio 2 " T4 "meta.len=38-65535 -> slowpath\n"
 	  "prio 3 " E4 "-> drop\n" },
+	/* ... a slowpath rule's frames too: a frame nft cannot parse must
+	 * not fall through to a later catch-all (lb_hash) */
+	{ "legal-nft-hole-slowpath", "legalise", &nftish3, 0,
+	  "prio 1 " T4 "ip4.dst=10.0.0.1 l4.dport=80 meta.len=38-65535 "
+	  "-> slowpath\n"
+	  "prio 2 meta.len=14-65535 -> pass\n", NULL },
+	{ "legal-nft-hole-ip6", "legalise", &nftish3, 0,
+	  "prio 1 eth.type=0x86dd ip.proto=58 icmp.type=128 "
+	  "meta.len=62-65535 -> drop\n"
+	  "prio 2 eth.type=0x86dd meta.len=54-65535 -> pass\n", NULL },
+	/* nft reads the tag behind a VLAN TPID: the rule stays */
+	{ "legal-nft-vlan", "legalise", &nftish3, 0,
+	  "prio 1 eth.type=0x8100 vlan.id=10 vlan.type=0x0806 "
+	  "meta.len=18-65535 -> pass\n"
+	  "prio 2 meta.len=14-65535 -> drop\n",
+	  "prio 1 eth.type=0x8100 vlan.id=10 vlan.type=0x0806 "
+	  "meta.len=18-65535 -> pass\n"
+	  "prio 2 meta.len=14-65535 -> drop\n" },
+	{ "legal-nft-vlan-wf", "legalise", &nftish3, IR_ASSUME_WELL_FORMED,
+	  "prio 1 eth.type=0x8100 vlan.id=10 vlan.type=0x0800 "
+	  "ip4.dst=10.0.0.0/24 meta.len=38-65535 -> pass\n"
+	  "prio 2 meta.len=14-65535 -> drop\n", NULL },
 };
 
 static void run_case(const struct pass_case *c)
@@ -794,6 +863,42 @@ START_TEST(test_negative_control)
 }
 END_TEST
 
+/* The raw-bytes oracle catches what the plain check cannot: a rule set
+ * whose frames fall through a rule nft cannot parse them for (the input
+ * judged against itself), and legalise without its hole; and the plain
+ * check catches a tagged rule dropped under nft. */
+START_TEST(test_raw_control)
+{
+	static const char *const sets[] = {
+		"prio 1 " T4 "ip4.dst=10.0.0.1 l4.dport=80 meta.len=38-65535 "
+		"-> slowpath\n"
+		"prio 2 meta.len=14-65535 -> pass\n",
+		"prio 1 " T4 "l4.dport=80 meta.len=38-65535 -> pass\n"
+		"prio 2 " E4 "-> drop\n",
+	};
+	struct ir_ruleset *a, *b;
+	int bad = 0;
+
+	srand(11);
+	if (_i == 2) {
+		a = parse("prio 1 eth.type=0x8100 vlan.id=10 vlan.type=0x0806 "
+			  "meta.len=18-65535 -> pass\n"
+			  "prio 2 meta.len=14-65535 -> drop\n");
+		b = parse("prio 1 meta.len=14-65535 -> drop\n");
+		check_equiv_dis(a, b, IR_DIS_NFT, 0, &bad);
+	} else {
+		a = parse(sets[_i]);
+		b = parse(sets[_i]);
+		check_equiv_dis(a, b, IR_DIS_NFT, 0, &bad);
+		ck_assert_int_eq(bad, 0); /* same rules, same dissector */
+		check_equiv_raw(a, b, IR_DIS_NFT, 0, true, &bad);
+	}
+	ck_assert_int_gt(bad, 0);
+	ir_ruleset__free(a);
+	ir_ruleset__free(b);
+}
+END_TEST
+
 START_TEST(test_bad_dump_name)
 {
 	struct ir_ruleset *rs = parse("prio 1 " E4 "-> drop\n");
@@ -883,6 +988,7 @@ static Suite *passes_suite(void)
 	tcase_add_test(tc, test_normalise_unsat);
 	tcase_add_test(tc, test_pipeline_dump);
 	tcase_add_test(tc, test_bad_dump_name);
+	tcase_add_loop_test(tc, test_raw_control, 0, 3);
 	tcase_add_loop_test(tc, test_negative_control, 0, 7);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("scale");
