@@ -61,10 +61,10 @@ static void flow_key(struct flowlift_flow_key *k, uint32_t i)
 /* Heap bytes per rule of the sim device alone. */
 static double sim_bytes_per_rule(uint32_t n)
 {
-	struct rt_sim_opts so = { 0 };
+	struct rt_sim_opts so = {0};
 	struct rt_backend *be;
 	size_t h0 = heap(), h1;
-	struct rt_rule r = { .verdict = FLOWLIFT_PASS };
+	struct rt_rule r = {.verdict = FLOWLIFT_PASS};
 
 	be = rt_backend_sim__new(&so);
 	if (!be)
@@ -88,7 +88,7 @@ static int run(uint32_t n, uint32_t batch, int reps)
 		.hw_lag_ms = 0,
 		.batch = batch,
 	};
-	struct rt_sim_opts so = { 0 };
+	struct rt_sim_opts so = {0};
 	struct flowlift_event ev;
 	struct rt_status st;
 	struct rt_backend *be;
@@ -142,8 +142,8 @@ static int run(uint32_t n, uint32_t batch, int reps)
 	       (unsigned long long)st.lat_p99_us);
 	printf("memory flows=%u total_bytes_per_flow=%.1f sim_bytes_per_rule="
 	       "%.1f agent_bytes_per_flow=%.1f sizeof_rt_flow=%zu\n",
-	       n, (double)(h1 - h0) / n, sim_b,
-	       (double)(h1 - h0) / n - sim_b, sizeof(struct rt_flow));
+	       n, (double)(h1 - h0) / n, sim_b, (double)(h1 - h0) / n - sim_b,
+	       sizeof(struct rt_flow));
 	for (int r = 0; r < reps; r++) {
 		t0 = mono_ns();
 		err = rt_core__reap(&c);
@@ -164,7 +164,8 @@ static int run(uint32_t n, uint32_t batch, int reps)
 	err = rt_core__shutdown(&c, false);
 	t1 = mono_ns();
 	h2 = heap();
-	printf("shutdown flows=%u seconds=%.4f removed=%zu leftover_bytes=%zd\n",
+	printf("shutdown flows=%u seconds=%.4f removed=%zu "
+	       "leftover_bytes=%zd\n",
 	       n, (t1 - t0) / 1e9, (size_t)n - rt_sim__count(be),
 	       (ssize_t)(h2 - h0));
 out:

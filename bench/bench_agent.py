@@ -137,7 +137,8 @@ def real(build):
             'unpaced); counters and the install latency quantiles (ring '
             'buffer record timestamp -> rule acked; upper bounds of log2 '
             'buckets) read from the agent\'s --stats file after it stopped '
-            '(SIGTERM 2.5 s after the last flow). Installed/s is over the firing time. One run per '
+            '(SIGTERM 2.5 s after the last flow). Installed/s is over the '
+            'firing time. One run per '
             'rate; the firing process and the agent share the 2 CPUs.\n\n'
             + bl.table(['target rate', '--interval', 'flows', 'fired/s',
                         'events',

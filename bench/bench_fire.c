@@ -33,8 +33,8 @@ static double now_s(void)
 /* Ethernet + IPv4 (20) + TCP (20) SYN; the checksum is not checked. */
 static void frame(unsigned char *f, unsigned long i, uint16_t dport)
 {
-	static const unsigned char eth[14] = { 2, 0, 0, 0, 0, 2, 2, 0,
-					       0, 0, 0, 1, 0x08, 0x00 };
+	static const unsigned char eth[14] = {2, 0, 0, 0, 0, 2,	   2,
+					      0, 0, 0, 0, 1, 0x08, 0x00};
 	uint32_t src = htonl(0x0a000000 | (uint32_t)(i / 60000) << 8 | 1);
 	uint32_t dst = htonl(0x0a000002);
 	uint16_t sport = htons(1024 + i % 60000), dp = htons(dport);
@@ -98,8 +98,8 @@ int main(int argc, char **argv)
 		}
 	}
 	t1 = now_s();
-	printf("fire flows=%lu seconds=%.4f rate=%.0f errors=%lu\n", n,
-	       t1 - t0, n / (t1 - t0), errors);
+	printf("fire flows=%lu seconds=%.4f rate=%.0f errors=%lu\n", n, t1 - t0,
+	       n / (t1 - t0), errors);
 	close(fd);
 	return errors ? 1 : 0;
 }

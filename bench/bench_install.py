@@ -97,7 +97,8 @@ def main(build):
           'clock around the send/ack loop, without process start and file '
           'parsing). All three are whole processes timed the same way. '
           'Methods '
-          'interleaved, %d reps each (BENCH_REPS); cells median (min-max); filters after '
+          'interleaved, %d reps each (BENCH_REPS); cells median (min-max); '
+          'filters after '
           '= `tc filter show` handles after each rep. Absolute rates are '
           'the emulated guest\'s (TCG, much slower than hardware): compare '
           'the ratios.\n' % bl.reps(5))

@@ -46,8 +46,8 @@ static uint64_t rnd(uint64_t *s)
 
 static void frame(uint8_t *f, uint64_t *s)
 {
-	static const uint16_t ports[] = { 22, 23, 53, 80, 443, 8080 };
-	static const uint8_t protos[] = { 6, 17, 1 };
+	static const uint16_t ports[] = {22, 23, 53, 80, 443, 8080};
+	static const uint8_t protos[] = {6, 17, 1};
 	uint8_t proto = protos[rnd(s) % 3];
 	uint32_t src = rnd(s) & 1 ? 0x0a000000 | (rnd(s) & 0xffffff) : rnd(s);
 	uint16_t dport = rnd(s) & 1 ? ports[rnd(s) % 6] : rnd(s);
@@ -96,7 +96,7 @@ static void report(const char *what, double *secs, int reps, size_t n,
 int main(int argc, char **argv)
 {
 	const struct be_ops *be = be_find("flower");
-	struct lift_opts lo = { .caps = be ? be->caps : NULL };
+	struct lift_opts lo = {.caps = be ? be->caps : NULL};
 	struct ir_ruleset *rs = NULL;
 	struct lift_object *obj = NULL;
 	struct vf_kern *k = NULL;
@@ -131,9 +131,9 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(argv[i], "--assume")) {
-			lo.assume |= !strcmp(argv[i + 1], "no-ip-options") ?
-					     IR_ASSUME_NO_IP_OPTIONS :
-					     IR_ASSUME_WELL_FORMED;
+			lo.assume |= !strcmp(argv[i + 1], "no-ip-options")
+					     ? IR_ASSUME_NO_IP_OPTIONS
+					     : IR_ASSUME_WELL_FORMED;
 			continue;
 		}
 		if (strcmp(argv[i], "--map") || !eq)
@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 
 		decided = 0;
 		for (size_t i = 0; i < n; i++) {
-			struct ir_meta meta = { 0 };
+			struct ir_meta meta = {0};
 			struct ir_keys keys;
 			const struct ir_rule *m;
 

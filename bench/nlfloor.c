@@ -125,7 +125,8 @@ static int collect(struct mnl_socket *s, size_t want, size_t *errors)
 
 		if (n < 0)
 			return -errno;
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			const struct nlmsgerr *e;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR)
@@ -154,8 +155,8 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	struct be_opts o = { .offload = BE_OFFLOAD_SW };
-	struct msgs m = { 0 };
+	struct be_opts o = {.offload = BE_OFFLOAD_SW};
+	struct msgs m = {0};
 	struct mnl_socket *s = NULL;
 	size_t batch = 64, errors = 0;
 	double t0, t1;
