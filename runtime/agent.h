@@ -11,8 +11,8 @@
  * on start adopts the rules a previous instance left (same cookie).
  *
  * Backends are ops structs: flower (tc flower over netlink, backends.h),
- * sim (a simulated device for scale and fault tests). nftables is not
- * implemented (rt_backend__new returns NULL with errno EOPNOTSUPP).
+ * nft (a netdev table of its own through libnftables, rt_nft.c), sim (a
+ * simulated device for scale and fault tests).
  *
  * Errors are negative errno; constructors return NULL and set errno, with
  * a one-line message in the caller's err buffer. Every *_free() accepts
@@ -91,6 +91,18 @@ struct rt_flower_opts {
 	uint32_t instance;    /* in the cookie: which agent owns a rule */
 };
 
+/* Where the nft backend puts rules: table flowlift_agent_<instance hex>,
+ * netdev chain "ingress" (or "egress") on dev. Freeing the backend
+ * deletes the table unless keep_rules. nft egress runs before tc egress,
+ * but nft ingress runs after tc ingress: it cannot take a flow off a tc
+ * (or XDP) ingress slow path, only repeat its verdict. */
+struct rt_nft_opts {
+	const char *dev;
+	uint32_t instance;
+	bool keep_rules;
+	bool egress;
+};
+
 /* Simulated device: capacity, insert latency, injected failures. */
 enum rt_sim_fault {
 	RT_SIM_ENOSPC = 1u << 0,  /* add: device full (not inserted) */
@@ -114,6 +126,8 @@ struct rt_sim_opts {
 
 struct rt_backend *rt_backend_flower__new(const struct rt_flower_opts *o,
 					  char *err, size_t errsz);
+struct rt_backend *rt_backend_nft__new(const struct rt_nft_opts *o,
+				       char *err, size_t errsz);
 struct rt_backend *rt_backend_sim__new(const struct rt_sim_opts *o);
 void rt_backend__free(struct rt_backend *be);
 

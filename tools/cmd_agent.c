@@ -65,7 +65,9 @@ static void usage(void)
 	       "naming --instance (default: derived from DEV and NAME).\n"
 	       "--offload hw (skip_sw, default) or sw (skip_hw). Backend sim "
 	       "is a simulated\n"
-	       "device (tests); nft is not implemented yet.\n"
+	       "device (tests); nft puts rules in a netdev table\n"
+	       "flowlift_agent_<instance hex> on DEV (--chain/--prio/--offload "
+	       "do not apply).\n"
 	       "Stats: Prometheus text in --stats FILE (default "
 	       "/run/flowlift/agent-DEV.prom),\n"
 	       "rewritten each interval; --status prints it (-j: as JSON).\n"
@@ -327,19 +329,24 @@ static struct rt_backend *make_backend(struct agent_args *a,
 			fl_error(ctx, CMD, "sim backend: %s", strerror(errno));
 		return be;
 	}
-	if (!strcmp(name, "nft")) {
-		fl_error(ctx, CMD, "backend 'nft' is not implemented yet");
-		return NULL;
-	}
-	if (strcmp(name, "flower")) {
+	if (strcmp(name, "flower") && strcmp(name, "nft")) {
 		fl_usage_error(ctx, CMD, "unknown backend '%s'", name);
 		return NULL;
 	}
 	if (!a->dev) {
-		fl_usage_error(ctx, CMD, "the flower backend needs --dev");
+		fl_usage_error(ctx, CMD, "the %s backend needs --dev", name);
 		return NULL;
 	}
-	be = rt_backend_flower__new(&fo, err, sizeof(err));
+	if (!strcmp(name, "nft")) {
+		struct rt_nft_opts no = { .dev = a->dev,
+					  .instance = fo.instance,
+					  .keep_rules = a->keep,
+					  .egress = a->egress };
+
+		be = rt_backend_nft__new(&no, err, sizeof(err));
+	} else {
+		be = rt_backend_flower__new(&fo, err, sizeof(err));
+	}
 	if (!be)
 		fl_error(ctx, CMD, "%s", err);
 	return be;
