@@ -89,7 +89,8 @@ START_TEST(batch_results)
 	static const struct {
 		uint16_t sport;
 		uint8_t verdict;
-		int mangle; /* 1 VLAN, 2 other device, 3 egress, 4 bad target */
+		int mangle; /* 1 VLAN, 2 other device, 3 egress, 4 bad target,
+			     * 5 IPv6, 6 redirect to lo, 7 to lo's ingress */
 		int err;
 	} t[] = {
 		{ 1000, FLOWLIFT_PASS, 0, 0 },
@@ -98,39 +99,56 @@ START_TEST(batch_results)
 		{ 1003, FLOWLIFT_PASS, 2, -EXDEV },
 		{ 1004, FLOWLIFT_DROP, 3, -EXDEV },
 		{ 1005, FLOWLIFT_REDIRECT, 4, -ENODEV },
+		{ 1006, FLOWLIFT_DROP, 5, 0 },
+		{ 1007, FLOWLIFT_REDIRECT, 6, 0 },
+		{ 1008, FLOWLIFT_TX, 0, 0 },
+		{ 1009, FLOWLIFT_REDIRECT, 7, -EOPNOTSUPP },
 	};
 	struct rt_req q[FL_ARRAY_SIZE(t)];
 	struct seen s = { 0 };
+	size_t n_ok = 0;
 
 	for (size_t i = 0; i < FL_ARRAY_SIZE(t); i++) {
-		rule(&q[i].rule, t[i].sport, t[i].verdict);
+		struct rt_rule *r = &q[i].rule;
+
+		rule(r, t[i].sport, t[i].verdict);
 		if (t[i].mangle == 1) {
-			q[i].rule.key.flags = FLOWLIFT_KEY_VLAN;
-			q[i].rule.key.vlan_id = 5;
+			r->key.flags = FLOWLIFT_KEY_VLAN;
+			r->key.vlan_id = 5;
 		}
-		q[i].rule.key.ifindex += t[i].mangle == 2;
+		r->key.ifindex += t[i].mangle == 2;
 		if (t[i].mangle == 3)
-			q[i].rule.key.hook = FLOWLIFT_HOOK_TC_EGRESS;
+			r->key.hook = FLOWLIFT_HOOK_TC_EGRESS;
 		if (t[i].mangle == 4)
-			q[i].rule.redirect_ifindex = 0x7fffffff;
+			r->redirect_ifindex = 0x7fffffff;
+		if (t[i].mangle == 5) {
+			r->key.family = 6;
+			inet_pton(AF_INET6, "fd00::1", r->key.src);
+			inet_pton(AF_INET6, "fd00::2", r->key.dst);
+		}
+		if (t[i].mangle == 6 || t[i].mangle == 7)
+			r->redirect_ifindex = if_nametoindex("lo");
+		if (t[i].mangle == 7)
+			r->flags = FLOWLIFT_REDIRECT_INGRESS;
+		n_ok += !t[i].err;
 	}
 	ck_assert_int_eq(be->ops->add(be, q, FL_ARRAY_SIZE(t)), 0);
 	for (size_t i = 0; i < FL_ARRAY_SIZE(t); i++)
 		ck_assert_msg(q[i].err == t[i].err, "req %zu: %d (%s), want %d",
 			      i, q[i].err, q[i].msg, t[i].err);
 
+	/* the dump reads every installed rule back into its flow */
 	ck_assert_int_eq(be->ops->dump(be, collect, &s), 0);
-	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.n, n_ok);
 	ck_assert_uint_eq(s.unparsed, 0);
-	for (size_t i = 0; i < 2; i++) {
-		struct rt_rule want;
+	for (size_t i = 0; i < s.n; i++) {
+		const struct rt_rule *want = NULL;
 
-		rule(&want, s.d[i].rule.handle, i ? FLOWLIFT_DROP :
-						    FLOWLIFT_PASS);
-		ck_assert_uint_eq(s.d[i].rule.handle, 1000 + i);
-		ck_assert_mem_eq(&s.d[i].rule.key, &want.key,
-				 sizeof(want.key));
-		ck_assert_uint_eq(s.d[i].rule.verdict, want.verdict);
+		for (size_t j = 0; j < FL_ARRAY_SIZE(t); j++)
+			if (q[j].rule.handle == s.d[i].rule.handle)
+				want = &q[j].rule;
+		ck_assert_ptr_nonnull(want);
+		ck_assert_mem_eq(&s.d[i].rule, want, sizeof(*want));
 		ck_assert_uint_eq(s.d[i].packets, 0);
 	}
 
@@ -141,7 +159,7 @@ START_TEST(batch_results)
 	ck_assert_int_eq(q[2].err, -EAGAIN);
 	s.n = 0;
 	ck_assert_int_eq(be->ops->dump(be, collect, &s), 0);
-	ck_assert_uint_eq(s.n, 0);
+	ck_assert_uint_eq(s.n, n_ok - 2);
 }
 END_TEST
 
