@@ -165,7 +165,7 @@ END_TEST
 
 START_TEST(foreign_and_gone)
 {
-	struct rt_req q[1];
+	struct rt_req q[1], q2[2];
 	struct seen s = { 0 };
 
 	/* a rule in the table that is not one of ours: unparsed, deletable */
@@ -191,10 +191,20 @@ START_TEST(foreign_and_gone)
 	ck_assert_uint_eq(s.n, 1);
 	ck_assert(s.d[0].parsed);
 
-	/* a rule deleted behind the backend's back: ENOENT for its delete */
+	/* a rule deleted behind the backend's back: ENOENT for its delete,
+	 * and the batch it failed does not fail its neighbour */
 	ck_assert_int_eq(nft("flush chain netdev " TABLE " ingress"), 0);
-	ck_assert_int_eq(be->ops->del(be, q, 1), 0);
-	ck_assert_int_eq(q[0].err, -ENOENT);
+	rule(&q2[1].rule, 2001, FLOWLIFT_PASS);
+	ck_assert_int_eq(be->ops->add(be, &q2[1], 1), 0);
+	ck_assert_int_eq(q2[1].err, 0);
+	q2[0] = q[0];
+	ck_assert_int_eq(be->ops->del(be, q2, 2), 0);
+	ck_assert_int_eq(q2[0].err, -ENOENT);
+	ck_assert_ptr_nonnull(strstr(q2[0].msg, "No such file"));
+	ck_assert_int_eq(q2[1].err, 0);
+	s.n = 0;
+	ck_assert_int_eq(be->ops->dump(be, collect, &s), 0);
+	ck_assert_uint_eq(s.n, 0);
 }
 END_TEST
 
