@@ -595,7 +595,8 @@ static int add_rules(struct idlist *out, const struct cubes *cs,
 
 static void set_except(uint32_t *out, uint32_t *n, struct idlist *rules)
 {
-	qsort(rules->v, rules->n, sizeof(*rules->v), u32_cmp);
+	if (rules->n) /* qsort(NULL, 0) is undefined */
+		qsort(rules->v, rules->n, sizeof(*rules->v), u32_cmp);
 	*n = (uint32_t)rules->n;
 	for (size_t i = 0; i < rules->n && i < IR_DIFF_EXCEPT; i++)
 		out[i] = rules->v[i];
