@@ -1,0 +1,1 @@
+ihl_var.bpf.c
