@@ -4,11 +4,22 @@
  *
  * Shadowing, redundancy and priority assignment all ask "which rules may
  * overlap this one"; asking every rule is quadratic, and 100k rules from a
- * hash map is a normal size. Rules that match one field exactly with
- * different values are disjoint, so the index buckets the set by the field
- * that splits it best (fewest expected candidates); a rule exact on that
- * field meets only its bucket and the rules not exact on it. Callers carry a
- * budget and fall back to a safe answer when it runs out.
+ * hash map or an LPM trie is a normal size. Rules whose sets of values on
+ * one field are disjoint are disjoint, so the index picks the field that
+ * splits the set best (fewest expected candidates) and files every rule
+ * under its value set on that field as prefixes: an exact value is a full
+ * length prefix, a prefix mask is itself, a range is cut into at most
+ * MAX_PIECES prefixes. Prefixes are laminar (two are nested or disjoint),
+ * so the rules a query interval [lo, hi] may meet are those filed under a
+ * prefix that starts inside [lo, hi] (one run of the sorted prefixes) or
+ * that contains lo (its ancestors: one lookup per prefix length in use),
+ * plus the rules that cannot be filed ("wild": no match on the field, the
+ * whole field, a non-prefix mask, a range of too many pieces). A rule that
+ * cannot be queried (no match on the field, a non-prefix mask) meets every
+ * rule. Candidates come out in ascending position from a heap over
+ * position-sorted runs, so callers still see first-match order and stop
+ * early. Callers carry a budget and fall back to a safe answer when it
+ * runs out.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,85 +27,273 @@
 
 #include "compiler/pass.h"
 
-struct idx_ent {
-	struct ir_val v;
+typedef unsigned __int128 u128;
+
+#define MAX_PIECES 32     /* a range cut into more prefixes is wild */
+#define MAX_WIDTH 128
+#define STACK_SRCS 64     /* heap sources without a malloc */
+#define SAMPLE 4096       /* rules looked at to choose the field */
+
+/* One prefix a rule is filed under (while building). */
+struct piece {
+	u128 lo, hi;
 	uint32_t pos;
 };
 
-struct pass_index {
-	enum ir_field_id field; /* IR_F__COUNT: no bucketing */
-	size_t n;               /* rules */
-	struct idx_ent *ents;   /* exact on field, by (value, pos) */
-	size_t n_ents;
-	uint32_t *wild;         /* not exact on field, ascending */
-	size_t n_wild;
+/* Rules filed under one prefix; their positions are pos[first, end). */
+struct grp {
+	u128 lo, hi;
+	uint32_t first, end;
 };
 
-static size_t cmp_bytes; /* qsort has no context argument */
+struct pass_index {
+	enum ir_field_id field; /* IR_F__COUNT: no index */
+	unsigned int width;     /* of field */
+	size_t n;               /* rules */
+	struct grp *grps;       /* by (lo, hi descending) */
+	size_t n_grps;
+	uint32_t *pos;          /* by group, ascending within one */
+	uint32_t *wild;         /* not filed, ascending */
+	size_t n_wild;
+	bool has_len[MAX_WIDTH + 1]; /* prefix lengths in use */
+};
 
-static int cmp_ent(const void *a, const void *b)
+static u128 field_max(unsigned int w)
 {
-	const struct idx_ent *x = a, *y = b;
-	int c = memcmp(x->v.b, y->v.b, cmp_bytes);
+	return w >= 128 ? ~(u128)0 : ((u128)1 << w) - 1;
+}
 
-	if (c)
-		return c;
+static u128 val128(const struct ir_val *v, enum ir_field_id f)
+{
+	size_t i, n = ir_field__bytes(f);
+	u128 x = 0;
+
+	for (i = 0; i < n; i++)
+		x = (x << 8) | v->b[i];
+	return x;
+}
+
+/* The match's value set as one interval, if it is one. */
+static bool interval(const struct ir_match *m, unsigned int w, u128 *lo,
+		     u128 *hi)
+{
+	u128 key, mask;
+
+	if (m->kind == IR_MATCH_RANGE) {
+		*lo = m->lo;
+		*hi = m->hi;
+		return m->lo <= m->hi;
+	}
+	if (pass_mask_plen(m->field, &m->mask) < 0)
+		return false;
+	key = val128(&m->key, m->field);
+	mask = val128(&m->mask, m->field);
+	*lo = key & mask;
+	*hi = *lo | (~mask & field_max(w));
+	return true;
+}
+
+/* Size - 1 of the largest prefix block starting at lo within [lo, hi]. */
+static u128 block_span(u128 lo, u128 hi, unsigned int w)
+{
+	u128 span = 0;
+
+	while (span != field_max(w)) {
+		u128 next = (span << 1) | 1;
+
+		if ((lo & next) || lo + next > hi || lo + next < lo)
+			break;
+		span = next;
+	}
+	return span;
+}
+
+/* Cut [lo, hi] into prefixes; the count, or -1 if more than max. */
+static int cut(u128 lo, u128 hi, unsigned int w, struct piece *out,
+	       int max)
+{
+	int k = 0;
+
+	for (;;) {
+		u128 span = block_span(lo, hi, w);
+
+		if (k == max)
+			return -1;
+		out[k].lo = lo;
+		out[k++].hi = lo + span;
+		if (lo + span >= hi)
+			return k;
+		lo += span + 1;
+	}
+}
+
+/* Pieces rule r is filed under on field f: count, 0 if wild. */
+static int pieces_of(const struct ir_rule *r, enum ir_field_id f,
+		     unsigned int w, struct piece *out)
+{
+	const struct ir_match *m = ir_rule__find(r, f);
+	u128 lo, hi;
+	int k;
+
+	if (!m || !interval(m, w, &lo, &hi))
+		return 0;
+	if (lo == 0 && hi == field_max(w))
+		return 0;
+	if (lo == hi || m->kind == IR_MATCH_MASK) {
+		out[0].lo = lo;
+		out[0].hi = hi;
+		return 1;
+	}
+	k = cut(lo, hi, w, out, MAX_PIECES);
+	return k < 0 ? 0 : k;
+}
+
+static int cmp_piece(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1;
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* Exact entries of field f, sorted; returns the count. */
-static size_t collect(const struct ir_ruleset *rs, enum ir_field_id f,
-		      struct idx_ent *ents)
+/* Pieces on f of s rules spread evenly over the set (all of them when s is
+ * the count), sorted; *n_wild counts the rules left out. */
+static struct piece *collect(const struct ir_ruleset *rs, enum ir_field_id f,
+			     size_t s, size_t *n_pieces, size_t *n_wild)
 {
-	size_t i, k = 0, n = ir_ruleset__count(rs);
+	size_t i, t, k = 0, cap = 0, n = ir_ruleset__count(rs);
+	unsigned int w = ir_field__get(f)->width;
+	struct piece tmp[MAX_PIECES], *p = NULL;
 
-	for (i = 0; i < n; i++) {
-		const struct ir_match *m =
-			ir_rule__find(ir_ruleset__rule_c(rs, i), f);
+	*n_wild = 0;
+	for (t = 0; t < s; t++) {
+		int j, c;
 
-		if (!m || m->kind != IR_MATCH_MASK || !pass_match_is_exact(m))
-			continue;
-		ents[k].v = m->key;
-		ents[k].pos = i;
-		k++;
+		i = s == n ? t : (size_t)((double)t * n / s);
+		c = pieces_of(ir_ruleset__rule_c(rs, i), f, w, tmp);
+
+		if (!c)
+			(*n_wild)++;
+		if (k + c > cap) {
+			struct piece *q;
+
+			cap = (k + c) * 2 + 16;
+			q = realloc(p, cap * sizeof(*p));
+			if (!q) {
+				free(p);
+				return NULL;
+			}
+			p = q;
+		}
+		for (j = 0; j < c; j++) {
+			p[k] = tmp[j];
+			p[k++].pos = i;
+		}
 	}
-	cmp_bytes = ir_field__bytes(f);
-	qsort(ents, k, sizeof(*ents), cmp_ent);
-	return k;
+	if (!p)
+		p = malloc(sizeof(*p));
+	if (p)
+		qsort(p, k, sizeof(*p), cmp_piece);
+	*n_pieces = k;
+	return p;
 }
 
-/* Expected candidate visits over all queries if bucketing by f. */
-static double score(const struct idx_ent *ents, size_t k, size_t n,
-		    size_t bytes)
+/* Expected candidate visits over all queries if indexing by f: every rule
+ * meets the wild ones, and the rules filed under equal or nested
+ * prefixes meet each other. */
+static double score(const struct piece *p, size_t k, size_t n,
+		    size_t n_wild)
 {
-	double s = (double)(n - k) * n + (double)k * (n - k);
-	size_t i = 0, j;
+	double s = (double)n_wild * n + (double)(n - n_wild) * n_wild;
+	struct { u128 hi; double size; } stk[MAX_WIDTH + 2];
+	double above = 0;
+	size_t i = 0, j, top = 0;
 
 	while (i < k) {
-		for (j = i + 1; j < k && !memcmp(ents[j].v.b, ents[i].v.b,
-						 bytes); j++)
+		for (j = i + 1; j < k && p[j].lo == p[i].lo &&
+				p[j].hi == p[i].hi; j++)
 			;
-		s += (double)(j - i) * (j - i);
+		while (top && stk[top - 1].hi < p[i].lo)
+			above -= stk[--top].size;
+		s += (double)(j - i) * (j - i) + 2.0 * (j - i) * above;
+		if (top <= MAX_WIDTH) {
+			stk[top].hi = p[i].hi;
+			stk[top++].size = (double)(j - i);
+			above += (double)(j - i);
+		}
 		i = j;
 	}
 	return s;
 }
 
-static int build(struct pass_index *idx, const struct ir_ruleset *rs,
-		 struct idx_ent *tmp)
+static int fill(struct pass_index *idx, const struct piece *p, size_t k)
 {
-	double best = (double)idx->n * idx->n;
+	size_t i, g = 0;
+
+	idx->grps = malloc((k + 1) * sizeof(*idx->grps));
+	idx->pos = malloc((k + 1) * sizeof(*idx->pos));
+	if (!idx->grps || !idx->pos)
+		return -ENOMEM;
+	for (i = 0; i < k; i++) {
+		if (!i || p[i].lo != p[i - 1].lo || p[i].hi != p[i - 1].hi) {
+			u128 size = p[i].hi - p[i].lo + 1;
+			unsigned int len = idx->width;
+
+			for (; size > 1; size >>= 1)
+				len--;
+			idx->has_len[len] = true;
+			idx->grps[g].lo = p[i].lo;
+			idx->grps[g].hi = p[i].hi;
+			idx->grps[g++].first = i;
+		}
+		idx->grps[g - 1].end = i + 1;
+		idx->pos[i] = p[i].pos;
+	}
+	idx->n_grps = g;
+	return 0;
+}
+
+static int fill_wild(struct pass_index *idx, const struct ir_ruleset *rs,
+		     size_t n_wild)
+{
+	struct piece tmp[MAX_PIECES];
+	size_t i, w = 0;
+
+	idx->wild = malloc((n_wild + 1) * sizeof(*idx->wild));
+	if (!idx->wild)
+		return -ENOMEM;
+	for (i = 0; i < idx->n; i++)
+		if (!pieces_of(ir_ruleset__rule_c(rs, i), idx->field,
+			       idx->width, tmp))
+			idx->wild[w++] = i;
+	idx->n_wild = w;
+	return 0;
+}
+
+/* The field is chosen on a sample of SAMPLE rules: choosing is then
+ * linear in the fields, and a poor choice costs time, never soundness. */
+static int build(struct pass_index *idx, const struct ir_ruleset *rs)
+{
+	size_t k, n_wild, sample = idx->n < SAMPLE ? idx->n : SAMPLE;
+	double best = (double)sample * sample;
+	struct piece *p;
 	enum ir_field_id f;
-	size_t i, k, w = 0;
+	int err;
 
 	idx->field = IR_F__COUNT;
 	for (f = 0; f < IR_F__COUNT; f++) {
 		double s;
 
-		k = collect(rs, f, tmp);
-		if (!k)
+		if (ir_field__get(f)->width > MAX_WIDTH)
 			continue;
-		s = score(tmp, k, idx->n, ir_field__bytes(f));
+		p = collect(rs, f, sample, &k, &n_wild);
+		if (!p)
+			return -ENOMEM;
+		s = k ? score(p, k, sample, n_wild) : best;
+		free(p);
 		if (s < best) {
 			best = s;
 			idx->field = f;
@@ -102,36 +301,24 @@ static int build(struct pass_index *idx, const struct ir_ruleset *rs,
 	}
 	if (idx->field == IR_F__COUNT)
 		return 0;
-	k = collect(rs, idx->field, idx->ents);
-	idx->n_ents = k;
-	idx->wild = malloc((idx->n - k + 1) * sizeof(*idx->wild));
-	if (!idx->wild)
+	idx->width = ir_field__get(idx->field)->width;
+	p = collect(rs, idx->field, idx->n, &k, &n_wild);
+	if (!p)
 		return -ENOMEM;
-	for (i = 0; i < idx->n; i++) {
-		const struct ir_match *m = ir_rule__find(
-			ir_ruleset__rule_c(rs, i), idx->field);
-
-		if (!m || m->kind != IR_MATCH_MASK || !pass_match_is_exact(m))
-			idx->wild[w++] = i;
-	}
-	idx->n_wild = w;
-	return 0;
+	err = fill(idx, p, k);
+	free(p);
+	return err ?: fill_wild(idx, rs, n_wild);
 }
 
 struct pass_index *pass_index__new(const struct ir_ruleset *rs)
 {
 	struct pass_index *idx = calloc(1, sizeof(*idx));
-	struct idx_ent *tmp = NULL;
-	int err = -ENOMEM;
+	int err;
 
 	if (!idx)
 		return NULL;
 	idx->n = ir_ruleset__count(rs);
-	idx->ents = malloc((idx->n + 1) * sizeof(*idx->ents));
-	tmp = malloc((idx->n + 1) * sizeof(*tmp));
-	if (idx->ents && tmp)
-		err = build(idx, rs, tmp);
-	free(tmp);
+	err = build(idx, rs);
 	if (err) {
 		pass_index__free(idx);
 		errno = -err;
@@ -144,7 +331,8 @@ void pass_index__free(struct pass_index *idx)
 {
 	if (!idx)
 		return;
-	free(idx->ents);
+	free(idx->grps);
+	free(idx->pos);
 	free(idx->wild);
 	free(idx);
 }
@@ -154,38 +342,126 @@ enum ir_field_id pass_index__field(const struct pass_index *idx)
 	return idx->field;
 }
 
-/* First entry >= (v, pos). */
-static size_t ent_lower(const struct pass_index *idx, const struct ir_val *v,
-			size_t pos, size_t bytes)
+/* First group with (lo, hi) >= (lo, hi) in (lo, hi descending) order. */
+static size_t grp_lower(const struct pass_index *idx, u128 lo, u128 hi)
 {
-	size_t lo = 0, hi = idx->n_ents;
+	size_t a = 0, b = idx->n_grps;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct idx_ent *e = &idx->ents[mid];
-		int c = memcmp(e->v.b, v->b, bytes);
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		const struct grp *g = &idx->grps[mid];
 
-		if (c < 0 || (!c && e->pos < pos))
-			lo = mid + 1;
+		if (g->lo < lo || (g->lo == lo && g->hi > hi))
+			a = mid + 1;
 		else
-			hi = mid;
+			b = mid;
 	}
-	return lo;
+	return a;
 }
 
-static size_t wild_lower(const struct pass_index *idx, size_t pos)
+/* First element of the ascending run [p, end) that is >= from. */
+static const uint32_t *run_lower(const uint32_t *p, const uint32_t *end,
+				 size_t from)
 {
-	size_t lo = 0, hi = idx->n_wild;
+	while (p < end) {
+		const uint32_t *mid = p + (end - p) / 2;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (idx->wild[mid] < pos)
-			lo = mid + 1;
+		if (*mid < from)
+			p = mid + 1;
 		else
-			hi = mid;
+			end = mid;
 	}
-	return lo;
+	return p;
+}
+
+/* Ascending runs of positions, merged through a min-heap. */
+struct run {
+	const uint32_t *p, *end;
+};
+
+struct merger {
+	struct run *h;
+	size_t n, cap;
+	struct run stack[STACK_SRCS];
+};
+
+static void sift_down(struct merger *mg, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, s = i;
+		struct run t;
+
+		if (l < mg->n && *mg->h[l].p < *mg->h[s].p)
+			s = l;
+		if (l + 1 < mg->n && *mg->h[l + 1].p < *mg->h[s].p)
+			s = l + 1;
+		if (s == i)
+			return;
+		t = mg->h[i];
+		mg->h[i] = mg->h[s];
+		mg->h[s] = t;
+		i = s;
+	}
+}
+
+static int add_run(struct merger *mg, const uint32_t *p, const uint32_t *end,
+		   size_t from)
+{
+	p = run_lower(p, end, from);
+	if (p == end)
+		return 0;
+	if (mg->n == mg->cap) {
+		size_t cap = mg->cap * 2;
+		struct run *h;
+
+		if (mg->h == mg->stack) {
+			h = malloc(cap * sizeof(*h));
+			if (h)
+				memcpy(h, mg->stack, sizeof(mg->stack));
+		} else {
+			h = realloc(mg->h, cap * sizeof(*h));
+		}
+		if (!h)
+			return -ENOMEM;
+		mg->h = h;
+		mg->cap = cap;
+	}
+	mg->h[mg->n].p = p;
+	mg->h[mg->n++].end = end;
+	return 0;
+}
+
+static int add_grp(struct merger *mg, const struct pass_index *idx,
+		   size_t g, size_t from)
+{
+	return add_run(mg, idx->pos + idx->grps[g].first,
+		       idx->pos + idx->grps[g].end, from);
+}
+
+/* Runs of every rule filed under a prefix that meets [lo, hi]. */
+static int add_candidates(struct merger *mg, const struct pass_index *idx,
+			  u128 lo, u128 hi, size_t from)
+{
+	unsigned int len;
+	size_t g;
+	int ret;
+
+	for (len = 0; len <= idx->width; len++) {
+		u128 host = field_max(idx->width - len), plo = lo & ~host;
+
+		if (!idx->has_len[len] || plo == lo)
+			continue;
+		g = grp_lower(idx, plo, plo | host);
+		if (g < idx->n_grps && idx->grps[g].lo == plo &&
+		    idx->grps[g].hi == (plo | host) &&
+		    (ret = add_grp(mg, idx, g, from)))
+			return ret;
+	}
+	for (g = grp_lower(idx, lo, field_max(idx->width));
+	     g < idx->n_grps && idx->grps[g].lo <= hi; g++)
+		if ((ret = add_grp(mg, idx, g, from)))
+			return ret;
+	return add_run(mg, idx->wild, idx->wild + idx->n_wild, from);
 }
 
 static int visit(size_t pos, pass_index_fn fn, void *arg, uint64_t *budget)
@@ -196,39 +472,54 @@ static int visit(size_t pos, pass_index_fn fn, void *arg, uint64_t *budget)
 	return fn(pos, arg);
 }
 
+static int merge_visit(struct merger *mg, size_t to, pass_index_fn fn,
+		       void *arg, uint64_t *budget)
+{
+	size_t i, last = SIZE_MAX;
+	int ret;
+
+	for (i = mg->n / 2; i-- > 0;)
+		sift_down(mg, i);
+	while (mg->n && *mg->h[0].p < to) {
+		size_t pos = *mg->h[0].p;
+
+		if (++mg->h[0].p == mg->h[0].end)
+			mg->h[0] = mg->h[--mg->n];
+		sift_down(mg, 0);
+		if (pos == last) /* a range filed under several prefixes */
+			continue;
+		last = pos;
+		if ((ret = visit(pos, fn, arg, budget)))
+			return ret;
+	}
+	return 0;
+}
+
 int pass_index__foreach(const struct pass_index *idx, const struct ir_rule *r,
 			size_t from, size_t to, pass_index_fn fn, void *arg,
 			uint64_t *budget)
 {
+	struct merger mg = { .cap = STACK_SRCS };
 	const struct ir_match *m = NULL;
-	size_t e, w, bytes, pos;
+	u128 lo, hi;
+	size_t pos;
 	int ret;
 
 	if (to > idx->n)
 		to = idx->n;
 	if (idx->field != IR_F__COUNT)
 		m = ir_rule__find(r, idx->field);
-	if (!m || m->kind != IR_MATCH_MASK || !pass_match_is_exact(m)) {
+	if (!m || !interval(m, idx->width, &lo, &hi) ||
+	    (!lo && hi == field_max(idx->width))) {
 		for (pos = from; pos < to; pos++)
 			if ((ret = visit(pos, fn, arg, budget)))
 				return ret;
 		return 0;
 	}
-	bytes = ir_field__bytes(idx->field);
-	e = ent_lower(idx, &m->key, from, bytes);
-	w = wild_lower(idx, from);
-	for (;;) {
-		bool e_ok = e < idx->n_ents && idx->ents[e].pos < to &&
-			    !memcmp(idx->ents[e].v.b, m->key.b, bytes);
-		bool w_ok = w < idx->n_wild && idx->wild[w] < to;
-
-		if (!e_ok && !w_ok)
-			return 0;
-		if (e_ok && (!w_ok || idx->ents[e].pos < idx->wild[w]))
-			pos = idx->ents[e++].pos;
-		else
-			pos = idx->wild[w++];
-		if ((ret = visit(pos, fn, arg, budget)))
-			return ret;
-	}
+	mg.h = mg.stack;
+	ret = add_candidates(&mg, idx, lo, hi, from);
+	ret = ret ?: merge_visit(&mg, to, fn, arg, budget);
+	if (mg.h != mg.stack)
+		free(mg.h);
+	return ret;
 }
