@@ -16,9 +16,13 @@
  * stops at a short or ihl<5 IPv4 header and takes no L4 keys from any
  * fragment; nft takes no L4 keys from a later fragment or from ihl<5;
  * rte_flow parses no IPv4 item with ihl<5 and no L4 item of a fragment;
- * an ethertype none of them parses further gives no L3/L4 keys), and the
- * frame lengths it allows: at least the length at which the dissector
- * yields its deepest needed key (ir_dissect__min_len(), asked with the
+ * an ethertype none of them parses further gives no L3/L4 keys; all of
+ * them read the tag behind a VLAN TPID, nft the IP header behind one tag
+ * and rte_flow behind one or more; a wrong "absent" here would make
+ * legalise drop a rule as matching nothing and let a later rule decide
+ * its frames), and the frame lengths it allows: at least the length at
+ * which the dissector yields its deepest needed key (ir_dissect__min_len(),
+ * asked with the
  * rule's own needed exact keys as the frame's shape, which makes it a
  * lower bound for every frame the rule matches), at most its meta.len
  * bound (and, under well-formed traffic, pass_dis_wf_floor()).

@@ -20,6 +20,17 @@
  * to the slow path), with a "withheld" note. At one priority a carve-out
  * and other rules never disagree on a non-slowpath verdict, so the target
  * may order them as it likes. A tail past caps->max_rules is withheld.
+ *
+ * Absent keys (nft, rte_flow): there a key the target's parser does not
+ * yield never matches, so a frame whose key a rule needs is absent falls
+ * through that rule to later ones, although the program, which reads raw
+ * bytes, decided it on the rule's path. Every rule R, whatever its verdict
+ * (slowpath included: a later rule must not decide R's frames either),
+ * is followed by a hole "R without the keys the parser may withhold ->
+ * slowpath" (l4_holes() has the argument), and a rule the dissector
+ * facts (pass_dis.c) call empty is emitted as nothing only when no frame
+ * can match it under that parser. The ordering below then moves holes
+ * past what they cannot meet and drops those no later rule can meet.
  */
 #include <errno.h>
 #include <stdlib.h>
