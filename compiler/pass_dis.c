@@ -21,11 +21,11 @@
  * and rte_flow behind one or more; a wrong "absent" here would make
  * legalise drop a rule as matching nothing and let a later rule decide
  * its frames), and the frame lengths it allows: at least the length at
- * which the dissector yields its deepest needed key (ir_dissect__min_len(),
- * asked with the
- * rule's own needed exact keys as the frame's shape, which makes it a
- * lower bound for every frame the rule matches), at most its meta.len
- * bound (and, under well-formed traffic, pass_dis_wf_floor()).
+ * which the dissector yields its deepest needed key
+ * (ir_dissect__min_len(), asked with the rule's own needed exact keys as
+ * the frame's shape, which makes it a lower bound for every frame the rule
+ * matches), at most its meta.len bound (and, under well-formed traffic,
+ * pass_dis_wf_floor()).
  * pass_dis__overlap() is then "the matches overlap, and neither
  * rule forces absent a key the other needs, and the length windows meet";
  * every "no" is a proof that no frame matches both under that dissector.
