@@ -24,7 +24,7 @@ static void usage(FILE *f)
 "         [--target ir|flower|nft|rteflow] [--assume A]... [--packets N]\n"
 "         [--seed S] [--pcap FILE] [--min-coverage PCT] [--max-report N]\n"
 "         [--diag FILE] [--report FILE] [--rules FILE] [--save-pcap FILE]\n"
-"         [-j]\n"
+"         [--frames-out FILE] [-j]\n"
 "\n"
 "Load OBJ's program into this kernel (the verifier's verdict is the first\n"
 "check), fill its maps as the compile does, lift it for the target, and run\n"
@@ -47,6 +47,10 @@ static void usage(FILE *f)
 "                      --max-report keeps) as a pcap for --pcap replay\n"
 "  --rules FILE        check this IR rule set (text form) instead of\n"
 "                      compiling OBJ; --target picks the dissector model\n"
+"  --frames-out FILE   write every frame tried, one a line: HEX MARK\n"
+"                      RULE PRIO (RULE: index of the rule the model\n"
+"                      picks, -1 none; PRIO -1 then), to replay them\n"
+"                      through the real target (testsuite/e2e model-run)\n"
 "  -j, --json          JSON report on stdout\n"
 "\n"
 "Needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN). Exit: 0 sound, 1 violation,\n"
@@ -67,7 +71,7 @@ static int parse_num(const char *s, unsigned long long max,
 
 static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		      struct vf_opts *o, const char **maps, const char **diag,
-		      const char **report)
+		      const char **report, const char **frames)
 {
 	static const struct option opts[] = {
 		{ "prog", required_argument, NULL, 'P' },
@@ -83,6 +87,7 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		{ "report", required_argument, NULL, 'r' },
 		{ "rules", required_argument, NULL, 'I' },
 		{ "save-pcap", required_argument, NULL, 'S' },
+		{ "frames-out", required_argument, NULL, 'F' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ 0 },
@@ -158,6 +163,9 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		case 'S':
 			o->save_pcap = optarg;
 			break;
+		case 'F':
+			*frames = optarg;
+			break;
 		case 'j':
 		case 'p':
 			break;
@@ -198,6 +206,8 @@ static int write_report(const struct fl_ctx *ctx, const struct vf_report *rep,
 int do_verify(int argc, char **argv, struct fl_ctx *ctx)
 {
 	const char *maps[MAX_MAP_SPECS], *diag = NULL, *report = NULL;
+	const char *frames = NULL;
+	struct fl_outfile fout;
 	struct vf_opts o = { .target = "flower", .n_packets = 2000,
 			     .seed = 1, .max_report = 20,
 			     .map_specs = maps };
@@ -209,9 +219,16 @@ int do_verify(int argc, char **argv, struct fl_ctx *ctx)
 		usage(stdout);
 		return FL_EXIT_OK;
 	}
-	ret = parse_args(argc, argv, ctx, &o, maps, &diag, &report);
+	ret = parse_args(argc, argv, ctx, &o, maps, &diag, &report, &frames);
 	if (ret)
 		return ret;
+	if (frames) {
+		ret = fl_open_outfile(&fout, frames);
+		if (ret)
+			return fl_error(ctx, "verify", "%s: %s", frames,
+					strerror(-ret));
+		o.frames_out = fout.f;
+	}
 	if (diag) {
 		o.diag = fopen(diag, "w");
 		if (!o.diag)
@@ -221,6 +238,16 @@ int do_verify(int argc, char **argv, struct fl_ctx *ctx)
 	ret = vf_verify(&o, &rep, err, sizeof(err));
 	if (o.diag)
 		fclose(o.diag);
+	if (frames && ret) {
+		fl_abort_outfile(&fout);
+	} else if (frames) {
+		ret = fl_commit_outfile(&fout);
+		if (ret) {
+			vf_report__fini(&rep);
+			return fl_error(ctx, "verify", "%s: %s", frames,
+					strerror(-ret));
+		}
+	}
 	if (ret)
 		return fl_error(ctx, "verify", "%s", err);
 	if (report && write_report(ctx, &rep, report)) {

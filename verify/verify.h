@@ -336,6 +336,11 @@ struct vf_opts {
 	double min_coverage;   /* percent; below it the run fails (0: off) */
 	uint32_t max_report;   /* violations kept in full (default 20) */
 	FILE *diag;            /* lifter diagnostics (may be NULL) */
+	/* Every frame tried, one line each, as the model sees it (may be
+	 * NULL): "HEX MARK RULE PRIO", RULE the index of the rule the
+	 * target's dissector model and the interpreter pick (-1: none, PRIO
+	 * then -1); for running the same frames through the real target. */
+	FILE *frames_out;
 };
 
 struct vf_violation {

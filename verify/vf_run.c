@@ -228,6 +228,25 @@ static size_t rule_index(const struct run *r, const struct ir_rule *rule)
 	return r->n_rules;
 }
 
+/* The frame and the rule the model picks, for --frames-out. */
+static void frame_out(const struct run *r, const struct vf_frame *f)
+{
+	struct ir_meta meta = { .ifindex = 1, .mark = r->tc ? f->mark : 0 };
+	const struct ir_rule *rule;
+	struct ir_keys keys;
+
+	ir_dissect(r->dis, f->data, f->len, &meta, &keys);
+	rule = ir_ruleset__eval(r->rs, r->dis, &keys);
+	for (uint32_t i = 0; i < f->len; i++)
+		fprintf(r->o->frames_out, "%02x", f->data[i]);
+	if (rule)
+		fprintf(r->o->frames_out, "%s %u %zu %u\n", f->len ? "" : "-",
+			meta.mark, rule_index(r, rule), rule->prio);
+	else
+		fprintf(r->o->frames_out, "%s %u -1 -1\n", f->len ? "" : "-",
+			meta.mark);
+}
+
 /* Judge frame f; idx is its index in the first-round list (or -1). */
 static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 		 char *err, size_t errsz)
@@ -244,6 +263,8 @@ static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 	int ret;
 
 	rep->packets++;
+	if (r->o->frames_out)
+		frame_out(r, f);
 	if (vf_frame__breaks(f->data, f->len, r->o->assume)) {
 		rep->outside++;
 		return 0;
