@@ -34,9 +34,10 @@
  *   untagged, vlan.type with one tag), which no pinned rule matches.
  * - Ports are read for TCP, UDP, UDPLITE, DCCP, SCTP and ESP (offset 0)
  *   and AH (offset 4) when 4 bytes are there; tcp.flags needs the whole
- *   20-byte TCP header with doff >= 5; icmp type/code need the first 2
- *   bytes of the ICMP header (Linux 6.1, the kernel flower is tested on;
- *   6.4 and later read a whole 8-byte icmphdr).
+ *   20-byte TCP header with doff >= 5; icmp type/code need the whole
+ *   8-byte struct icmphdr (skb_flow_get_icmp_tci); with less, both are
+ *   0. Measured on Debian's 6.1 kernel (testsuite/e2e model-run): a
+ *   2-byte ICMP header type 1 hits a flower "type 0" rule.
  * - At most 15 header steps (MAX_FLOW_DISSECT_HDRS).
  *
  * A key flower does not extract is absent: value zero, which is what
@@ -46,8 +47,9 @@
 
 #include "ir/ir_internal.h"
 
-/* 2 on Linux < 6.4 (skb_flow_get_be16), 8 since (struct icmphdr). */
-#define FL_ICMP_BYTES 2
+/* sizeof(struct icmphdr): skb_flow_get_icmp_tci reads it whole (so does
+ * Debian's 6.1 kernel, measured by testsuite/e2e model-run). */
+#define FL_ICMP_BYTES 8
 #define FL_MAX_HDRS 15
 
 #define ETH_P_PPP_SES 0x8864
