@@ -18,8 +18,11 @@
  * cannot be queried (no match on the field, a non-prefix mask) meets every
  * rule. Candidates come out in ascending position from a heap over
  * position-sorted runs, so callers still see first-match order and stop
- * early. Callers carry a budget and fall back to a safe answer when it
- * runs out.
+ * early. Each entry also carries the rule's intervals on the next best
+ * fields (N_SEC of them), so that rules disjoint from the query there are
+ * skipped without reading the rule or spending budget (a rule set split
+ * by prefix, then port, then IPv4 header length is common). Callers carry
+ * a budget and fall back to a safe answer when it runs out.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +36,7 @@ typedef unsigned __int128 u128;
 #define MAX_WIDTH 128
 #define STACK_SRCS 64     /* heap sources without a malloc */
 #define SAMPLE 4096       /* rules looked at to choose the field */
+#define N_SEC 2           /* secondary fields kept next to positions */
 
 /* One prefix a rule is filed under (while building). */
 struct piece {
@@ -40,7 +44,14 @@ struct piece {
 	uint32_t pos;
 };
 
-/* Rules filed under one prefix; their positions are pos[first, end). */
+/* A filed rule: its position and its intervals on the secondary fields
+ * (the whole field if it has none), to skip it without reading it. */
+struct ent {
+	uint32_t pos;
+	uint64_t lo[N_SEC], hi[N_SEC];
+};
+
+/* Rules filed under one prefix; their entries are pos[first, end). */
 struct grp {
 	u128 lo, hi;
 	uint32_t first, end;
@@ -52,11 +63,38 @@ struct pass_index {
 	size_t n;               /* rules */
 	struct grp *grps;       /* by (lo, hi descending) */
 	size_t n_grps;
-	uint32_t *pos;          /* by group, ascending within one */
-	uint32_t *wild;         /* not filed, ascending */
+	struct ent *pos;        /* by group, ascending within one */
+	struct ent *wild;       /* not filed, ascending */
 	size_t n_wild;
 	bool has_len[MAX_WIDTH + 1]; /* prefix lengths in use */
+	enum ir_field_id sec[N_SEC]; /* next best fields (<= 64 bits) */
+	unsigned int n_sec;
 };
+
+/* r's intervals on the secondary fields. */
+static void sec_bounds(const struct pass_index *idx, const struct ir_rule *r,
+		       uint64_t *lo, uint64_t *hi)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_SEC; i++) {
+		const struct ir_match *m = NULL;
+
+		if (i < idx->n_sec)
+			m = ir_rule__find(r, idx->sec[i]);
+		if (!m || !pass_match_interval(m, &lo[i], &hi[i])) {
+			lo[i] = 0;
+			hi[i] = UINT64_MAX;
+		}
+	}
+}
+
+static void ent_set(const struct pass_index *idx, const struct ir_ruleset *rs,
+		    struct ent *e, size_t pos)
+{
+	e->pos = pos;
+	sec_bounds(idx, ir_ruleset__rule_c(rs, pos), e->lo, e->hi);
+}
 
 static u128 field_max(unsigned int w)
 {
@@ -229,7 +267,8 @@ static double score(const struct piece *p, size_t k, size_t n,
 	return s;
 }
 
-static int fill(struct pass_index *idx, const struct piece *p, size_t k)
+static int fill(struct pass_index *idx, const struct ir_ruleset *rs,
+		const struct piece *p, size_t k)
 {
 	size_t i, g = 0;
 
@@ -250,7 +289,7 @@ static int fill(struct pass_index *idx, const struct piece *p, size_t k)
 			idx->grps[g++].first = i;
 		}
 		idx->grps[g - 1].end = i + 1;
-		idx->pos[i] = p[i].pos;
+		ent_set(idx, rs, &idx->pos[i], p[i].pos);
 	}
 	idx->n_grps = g;
 	return 0;
@@ -268,9 +307,28 @@ static int fill_wild(struct pass_index *idx, const struct ir_ruleset *rs,
 	for (i = 0; i < idx->n; i++)
 		if (!pieces_of(ir_ruleset__rule_c(rs, i), idx->field,
 			       idx->width, tmp))
-			idx->wild[w++] = i;
+			ent_set(idx, rs, &idx->wild[w++], i);
 	idx->n_wild = w;
 	return 0;
+}
+
+/* The secondary fields: the best after the index's, of at most 64 bits,
+ * that split the set at all. */
+static void pick_sec(struct pass_index *idx, double *sc, double none)
+{
+	enum ir_field_id f, b;
+
+	sc[idx->field] = none;
+	for (idx->n_sec = 0; idx->n_sec < N_SEC; idx->n_sec++) {
+		for (f = 0, b = IR_F__COUNT; f < IR_F__COUNT; f++)
+			if (sc[f] < none && ir_field__get(f)->width <= 64 &&
+			    (b == IR_F__COUNT || sc[f] < sc[b]))
+				b = f;
+		if (b == IR_F__COUNT)
+			return;
+		idx->sec[idx->n_sec] = b;
+		sc[b] = none;
+	}
 }
 
 /* The field is chosen on a sample of SAMPLE rules: choosing is then
@@ -278,7 +336,7 @@ static int fill_wild(struct pass_index *idx, const struct ir_ruleset *rs,
 static int build(struct pass_index *idx, const struct ir_ruleset *rs)
 {
 	size_t k, n_wild, sample = idx->n < SAMPLE ? idx->n : SAMPLE;
-	double best = (double)sample * sample;
+	double best = (double)sample * sample, sc[IR_F__COUNT];
 	struct piece *p;
 	enum ir_field_id f;
 	int err;
@@ -287,12 +345,14 @@ static int build(struct pass_index *idx, const struct ir_ruleset *rs)
 	for (f = 0; f < IR_F__COUNT; f++) {
 		double s;
 
+		sc[f] = best;
 		if (ir_field__get(f)->width > MAX_WIDTH)
 			continue;
 		p = collect(rs, f, sample, &k, &n_wild);
 		if (!p)
 			return -ENOMEM;
 		s = k ? score(p, k, sample, n_wild) : best;
+		sc[f] = k ? s : (double)sample * sample;
 		free(p);
 		if (s < best) {
 			best = s;
@@ -302,10 +362,11 @@ static int build(struct pass_index *idx, const struct ir_ruleset *rs)
 	if (idx->field == IR_F__COUNT)
 		return 0;
 	idx->width = ir_field__get(idx->field)->width;
+	pick_sec(idx, sc, (double)sample * sample);
 	p = collect(rs, idx->field, idx->n, &k, &n_wild);
 	if (!p)
 		return -ENOMEM;
-	err = fill(idx, p, k);
+	err = fill(idx, rs, p, k);
 	free(p);
 	return err ?: fill_wild(idx, rs, n_wild);
 }
@@ -359,14 +420,14 @@ static size_t grp_lower(const struct pass_index *idx, u128 lo, u128 hi)
 	return a;
 }
 
-/* First element of the ascending run [p, end) that is >= from. */
-static const uint32_t *run_lower(const uint32_t *p, const uint32_t *end,
-				 size_t from)
+/* First entry of the ascending run [p, end) at or after from. */
+static const struct ent *run_lower(const struct ent *p, const struct ent *end,
+				   size_t from)
 {
 	while (p < end) {
-		const uint32_t *mid = p + (end - p) / 2;
+		const struct ent *mid = p + (end - p) / 2;
 
-		if (*mid < from)
+		if (mid->pos < from)
 			p = mid + 1;
 		else
 			end = mid;
@@ -376,14 +437,26 @@ static const uint32_t *run_lower(const uint32_t *p, const uint32_t *end,
 
 /* Ascending runs of positions, merged through a min-heap. */
 struct run {
-	const uint32_t *p, *end;
+	const struct ent *p, *end;
 };
 
 struct merger {
 	struct run *h;
 	size_t n, cap;
 	struct run stack[STACK_SRCS];
+	uint64_t lo[N_SEC], hi[N_SEC]; /* the query's secondary intervals */
 };
+
+/* May the entry's rule meet the query on every secondary field? */
+static bool sec_meets(const struct merger *mg, const struct ent *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_SEC; i++)
+		if (e->lo[i] > mg->hi[i] || mg->lo[i] > e->hi[i])
+			return false;
+	return true;
+}
 
 static void sift_down(struct merger *mg, size_t i)
 {
@@ -391,9 +464,9 @@ static void sift_down(struct merger *mg, size_t i)
 		size_t l = 2 * i + 1, s = i;
 		struct run t;
 
-		if (l < mg->n && *mg->h[l].p < *mg->h[s].p)
+		if (l < mg->n && mg->h[l].p->pos < mg->h[s].p->pos)
 			s = l;
-		if (l + 1 < mg->n && *mg->h[l + 1].p < *mg->h[s].p)
+		if (l + 1 < mg->n && mg->h[l + 1].p->pos < mg->h[s].p->pos)
 			s = l + 1;
 		if (s == i)
 			return;
@@ -404,8 +477,8 @@ static void sift_down(struct merger *mg, size_t i)
 	}
 }
 
-static int add_run(struct merger *mg, const uint32_t *p, const uint32_t *end,
-		   size_t from)
+static int add_run(struct merger *mg, const struct ent *p,
+		   const struct ent *end, size_t from)
 {
 	p = run_lower(p, end, from);
 	if (p == end)
@@ -480,13 +553,16 @@ static int merge_visit(struct merger *mg, size_t to, pass_index_fn fn,
 
 	for (i = mg->n / 2; i-- > 0;)
 		sift_down(mg, i);
-	while (mg->n && *mg->h[0].p < to) {
-		size_t pos = *mg->h[0].p;
+	while (mg->n && mg->h[0].p->pos < to) {
+		const struct ent *e = mg->h[0].p;
+		size_t pos = e->pos;
 
 		if (++mg->h[0].p == mg->h[0].end)
 			mg->h[0] = mg->h[--mg->n];
 		sift_down(mg, 0);
-		if (pos == last) /* a range filed under several prefixes */
+		/* Once per rule (a range is filed under several prefixes),
+		 * and only if it may meet the query on every field known. */
+		if (pos == last || !sec_meets(mg, e))
 			continue;
 		last = pos;
 		if ((ret = visit(pos, fn, arg, budget)))
@@ -517,6 +593,7 @@ int pass_index__foreach(const struct pass_index *idx, const struct ir_rule *r,
 		return 0;
 	}
 	mg.h = mg.stack;
+	sec_bounds(idx, r, mg.lo, mg.hi);
 	ret = add_candidates(&mg, idx, lo, hi, from);
 	ret = ret ?: merge_visit(&mg, to, fn, arg, budget);
 	if (mg.h != mg.stack)

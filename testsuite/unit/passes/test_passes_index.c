@@ -36,7 +36,7 @@ static void prefix4(struct ir_match *m, enum ir_field_id f, uint32_t addr,
 }
 
 /* One rule of each shape; 'shape' picks the field and kind of match. */
-enum shape { SH_V4, SH_PORTS, SH_V6, SH_WIDE };
+enum shape { SH_V4, SH_PORTS, SH_V6, SH_WIDE, SH_MULTI };
 
 static void gen_rule(struct ir_rule *r, enum shape sh)
 {
@@ -75,6 +75,22 @@ static void gen_rule(struct ir_rule *r, enum shape sh)
 		ir_match__prefix(&r->matches[r->n_matches++], IR_F_IP6_SRC,
 				 a6, 32 + x % 97);
 		break;
+	case SH_MULTI:
+		/* container_acl's shape: a few prefixes, each with every
+		 * port and header length, so the index must also skip by
+		 * its secondary fields (ports, ihl; some rules without). */
+		prefix4(&r->matches[r->n_matches++], IR_F_IP4_SRC,
+			0x0a000000 | (uint32_t)(rnd() % 8) << 8, 24);
+		if (x % 7)
+			ir_match__exact(&r->matches[r->n_matches++],
+					IR_F_L4_DPORT, 80 + rnd() % 6);
+		if (x % 5)
+			ir_match__exact(&r->matches[r->n_matches++],
+					IR_F_IP4_IHL, 5 + rnd() % 11);
+		else
+			ir_match__range(&r->matches[r->n_matches++],
+					IR_F_IP4_IHL, 5 + x % 3, 15);
+		break;
 	case SH_WIDE:
 		/* meta.mark ranges: narrow ones are filed, wide ones (more
 		 * than 32 prefixes) are wild. */
@@ -97,6 +113,7 @@ static const struct {
 	{ SH_V6, IR_F_IP6_SRC, 300 },
 	{ SH_WIDE, IR_F_META_MARK, 400 },
 	{ SH_V4, IR_F_IP4_SRC, 6000 }, /* more than the field's sample */
+	{ SH_MULTI, IR_F_IP4_SRC, 3000 },
 };
 
 struct seen {
