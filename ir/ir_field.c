@@ -102,8 +102,8 @@ void ir_val__from_u64(struct ir_val *v, enum ir_field_id f, uint64_t x)
 	if (n > 8)
 		n = 8;
 	x &= ir_field__max(f);
-	for (size_t i = n; i-- > 0; x >>= 8)
-		v->b[i] = (uint8_t)x;
+	for (size_t i = 0; i < n; i++) /* big-endian: last byte lowest */
+		v->b[n - 1 - i] = (uint8_t)(x >> (8 * i));
 }
 
 /* Byte and bit of bit i of field f, counting from its most significant
