@@ -49,6 +49,11 @@ int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
 		       const char *const *skip, size_t lineno, char *err,
 		       size_t errsz);
 
+/* How a value is written in nft and testpmd text. */
+enum be_vfmt { BE_V_DEC, BE_V_HEX, BE_V_MAC, BE_V_IP4, BE_V_IP6 };
+void be_print_val(FILE *out, enum be_vfmt fmt, enum ir_field_id f,
+		  const struct ir_val *v);
+
 /* Can caps match field f at all? */
 bool be_caps_has(const struct ir_caps *caps, enum ir_field_id f);
 /* Exact value of rule r's match on f (must be a full-width mask). */

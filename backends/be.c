@@ -3,6 +3,7 @@
  * be.c - the backend table and what the backends share: device names,
  * '#' header lines, match shape helpers.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,4 +329,30 @@ int be_parse_ifname_line(const char *line, struct be_ifname **tab, size_t *n)
 	memcpy(t[*n].name, name, strlen(name) + 1); /* < IF_NAMESIZE */
 	(*n)++;
 	return 1;
+}
+
+void be_print_val(FILE *out, enum be_vfmt fmt, enum ir_field_id f,
+		  const struct ir_val *v)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const uint8_t *b = v->b;
+
+	switch (fmt) {
+	case BE_V_DEC:
+		fprintf(out, "%llu", (unsigned long long)ir_val__u64(v, f));
+		return;
+	case BE_V_HEX:
+		fprintf(out, "0x%llx", (unsigned long long)ir_val__u64(v, f));
+		return;
+	case BE_V_MAC:
+		fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
+			b[3], b[4], b[5]);
+		return;
+	case BE_V_IP4:
+	case BE_V_IP6:
+		inet_ntop(fmt == BE_V_IP4 ? AF_INET : AF_INET6, b, buf,
+			  sizeof(buf));
+		fputs(buf, out);
+		return;
+	}
 }

@@ -114,36 +114,10 @@ struct nft_ctx {
 	size_t errsz;
 };
 
-enum nv_fmt { NV_DEC, NV_HEX, NV_MAC, NV_IP4, NV_IP6 };
 
-static void print_val(FILE *out, enum nv_fmt fmt, enum ir_field_id f,
-		      const struct ir_val *v)
-{
-	char buf[INET6_ADDRSTRLEN];
-	const uint8_t *b = v->b;
-
-	switch (fmt) {
-	case NV_DEC:
-		fprintf(out, "%llu", (unsigned long long)ir_val__u64(v, f));
-		return;
-	case NV_HEX:
-		fprintf(out, "0x%llx", (unsigned long long)ir_val__u64(v, f));
-		return;
-	case NV_MAC:
-		fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
-			b[3], b[4], b[5]);
-		return;
-	case NV_IP4:
-	case NV_IP6:
-		inet_ntop(fmt == NV_IP4 ? AF_INET : AF_INET6, b, buf,
-			  sizeof(buf));
-		fputs(buf, out);
-		return;
-	}
-}
 
 /* " EXPR VALUE" for match m: exact, prefix, mask or range. */
-static int print_generic(struct nft_ctx *c, const char *expr, enum nv_fmt fmt,
+static int print_generic(struct nft_ctx *c, const char *expr, enum be_vfmt fmt,
 			 const struct ir_match *m)
 {
 	const struct ir_field *fd = ir_field__get(m->field);
@@ -153,30 +127,30 @@ static int print_generic(struct nft_ctx *c, const char *expr, enum nv_fmt fmt,
 	if (m->kind == IR_MATCH_RANGE) {
 		struct ir_val lo, hi;
 
-		if (fmt != NV_IP4 && fmt != NV_HEX)
-			fmt = NV_DEC;
+		if (fmt != BE_V_IP4 && fmt != BE_V_HEX)
+			fmt = BE_V_DEC;
 		ir_val__from_u64(&lo, m->field, m->lo);
 		ir_val__from_u64(&hi, m->field, m->hi);
-		print_val(c->out, fmt, m->field, &lo);
+		be_print_val(c->out, fmt, m->field, &lo);
 		if (m->lo != m->hi) {
 			fputc('-', c->out);
-			print_val(c->out, fmt, m->field, &hi);
+			be_print_val(c->out, fmt, m->field, &hi);
 		}
 		return 0;
 	}
 	plen = be_match_plen(m);
 	if (be_match_is_exact(m)) {
-		print_val(c->out, fmt, m->field, &m->key);
-	} else if (plen >= 0 && (fmt == NV_IP4 || fmt == NV_IP6)) {
-		print_val(c->out, fmt, m->field, &m->key);
+		be_print_val(c->out, fmt, m->field, &m->key);
+	} else if (plen >= 0 && (fmt == BE_V_IP4 || fmt == BE_V_IP6)) {
+		be_print_val(c->out, fmt, m->field, &m->key);
 		fprintf(c->out, "/%d", plen);
 	} else {
-		if (fmt == NV_DEC)
-			fmt = NV_HEX;
+		if (fmt == BE_V_DEC)
+			fmt = BE_V_HEX;
 		fputs("& ", c->out);
-		print_val(c->out, fmt, m->field, &m->mask);
+		be_print_val(c->out, fmt, m->field, &m->mask);
 		fputs(" == ", c->out);
-		print_val(c->out, fmt, m->field, &m->key);
+		be_print_val(c->out, fmt, m->field, &m->key);
 	}
 	(void)fd;
 	return 0;
@@ -287,7 +261,7 @@ static int print_l4(struct nft_ctx *c, const struct ir_match *m)
 		if (c->l4 != 6)
 			return unsupported(c, m, "needs tcp");
 		return print_generic(
-			c, mask & ~0xffull ? "@th,100,12" : "tcp flags", NV_HEX,
+			c, mask & ~0xffull ? "@th,100,12" : "tcp flags", BE_V_HEX,
 			m);
 	}
 	if (m->field == IR_F_ICMP_TYPE || m->field == IR_F_ICMP_CODE) {
@@ -302,7 +276,7 @@ static int print_l4(struct nft_ctx *c, const struct ir_match *m)
 		 : m->field == IR_F_L4_DPORT  ? "dport"
 		 : m->field == IR_F_ICMP_TYPE ? "type"
 					      : "code");
-	return print_generic(c, expr, NV_DEC, m);
+	return print_generic(c, expr, BE_V_DEC, m);
 }
 
 static int print_match(struct nft_ctx *c, const struct ir_match *m)
@@ -323,9 +297,9 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 	case IR_F_META_IFINDEX:
 		return print_ifname(c, m);
 	case IR_F_ETH_DST:
-		return print_generic(c, "ether daddr", NV_MAC, m);
+		return print_generic(c, "ether daddr", BE_V_MAC, m);
 	case IR_F_ETH_SRC:
-		return print_generic(c, "ether saddr", NV_MAC, m);
+		return print_generic(c, "ether saddr", BE_V_MAC, m);
 	case IR_F_ETH_TYPE:
 		return print_ethtype(c, m, "ether type");
 	case IR_F_VLAN_ID:
@@ -334,7 +308,7 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 			return unsupported(c, m, "needs eth.type vlan");
 		return print_generic(
 			c, m->field == IR_F_VLAN_ID ? "vlan id" : "vlan pcp",
-			NV_DEC, m);
+			BE_V_DEC, m);
 	case IR_F_VLAN_TYPE:
 		if (!c->vlan)
 			return unsupported(c, m, "needs eth.type vlan");
@@ -350,27 +324,27 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 				v4 ? "ip protocol" : "meta l4proto", l4);
 		else
 			return print_generic(
-				c, v4 ? "ip protocol" : "meta l4proto", NV_DEC,
+				c, v4 ? "ip protocol" : "meta l4proto", BE_V_DEC,
 				m);
 		return 0;
 	case IR_F_IP_TOS:
-		return print_generic(c, v4 ? "@nh,8,8" : "@nh,4,8", NV_HEX, m);
+		return print_generic(c, v4 ? "@nh,8,8" : "@nh,4,8", BE_V_HEX, m);
 	case IR_F_IP_TTL:
-		return print_generic(c, v4 ? "ip ttl" : "ip6 hoplimit", NV_DEC,
+		return print_generic(c, v4 ? "ip ttl" : "ip6 hoplimit", BE_V_DEC,
 				     m);
 	case IR_F_IP_FRAG:
 		return print_frag(c, m);
 	case IR_F_IP4_IHL:
 		if (!v4)
 			return unsupported(c, m, "IPv4 only");
-		return print_generic(c, "ip hdrlength", NV_DEC, m);
+		return print_generic(c, "ip hdrlength", BE_V_DEC, m);
 	case IR_F_IP4_SRC:
 	case IR_F_IP4_DST:
 		if (!v4)
 			return unsupported(c, m, "IPv4 only");
 		return print_generic(
 			c, m->field == IR_F_IP4_SRC ? "ip saddr" : "ip daddr",
-			NV_IP4, m);
+			BE_V_IP4, m);
 	case IR_F_IP6_SRC:
 	case IR_F_IP6_DST:
 		if (!v6)
@@ -379,11 +353,11 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 			return unsupported(c, m, "no ranges on IPv6");
 		return print_generic(
 			c, m->field == IR_F_IP6_SRC ? "ip6 saddr" : "ip6 daddr",
-			NV_IP6, m);
+			BE_V_IP6, m);
 	case IR_F_IP6_NEXTHDR:
 		if (!v6)
 			return unsupported(c, m, "IPv6 only");
-		return print_generic(c, "@nh,48,8", NV_DEC, m);
+		return print_generic(c, "@nh,48,8", BE_V_DEC, m);
 	case IR_F_L4_SPORT:
 	case IR_F_L4_DPORT:
 	case IR_F_TCP_FLAGS:
@@ -391,7 +365,7 @@ static int print_match(struct nft_ctx *c, const struct ir_match *m)
 	case IR_F_ICMP_CODE:
 		return print_l4(c, m);
 	case IR_F_META_MARK:
-		return print_generic(c, "meta mark", NV_HEX, m);
+		return print_generic(c, "meta mark", BE_V_HEX, m);
 	case IR_F_META_LEN:
 		return print_len(c, m);
 	default:

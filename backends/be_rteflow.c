@@ -67,7 +67,6 @@ const struct ir_caps be_rteflow_caps = {
 	.l3_needs_ethtype = true,
 };
 
-enum rv_fmt { RV_DEC, RV_HEX, RV_MAC, RV_IP4, RV_IP6 };
 
 struct rf_ctx {
 	FILE *out;
@@ -77,34 +76,9 @@ struct rf_ctx {
 	uint64_t printed; /* 1 << field for every field an item carried */
 };
 
-static void print_val(FILE *out, enum rv_fmt fmt, enum ir_field_id f,
-		      const struct ir_val *v)
-{
-	char buf[INET6_ADDRSTRLEN];
-	const uint8_t *b = v->b;
-
-	switch (fmt) {
-	case RV_DEC:
-		fprintf(out, "%llu", (unsigned long long)ir_val__u64(v, f));
-		break;
-	case RV_HEX:
-		fprintf(out, "0x%llx", (unsigned long long)ir_val__u64(v, f));
-		break;
-	case RV_MAC:
-		fprintf(out, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
-			b[3], b[4], b[5]);
-		break;
-	case RV_IP4:
-	case RV_IP6:
-		inet_ntop(fmt == RV_IP4 ? AF_INET : AF_INET6, b, buf,
-			  sizeof(buf));
-		fputs(buf, out);
-		break;
-	}
-}
 
 /* " NAME is V" / " NAME spec V NAME mask M" / prefix / spec..last. */
-static void print_field(struct rf_ctx *c, const char *name, enum rv_fmt fmt,
+static void print_field(struct rf_ctx *c, const char *name, enum be_vfmt fmt,
 			const struct ir_match *m)
 {
 	int plen = be_match_plen(m);
@@ -120,15 +94,15 @@ static void print_field(struct rf_ctx *c, const char *name, enum rv_fmt fmt,
 		return;
 	}
 	fprintf(c->out, " %s %s ", name, be_match_is_exact(m) ? "is" : "spec");
-	print_val(c->out, fmt, m->field, &m->key);
+	be_print_val(c->out, fmt, m->field, &m->key);
 	if (be_match_is_exact(m))
 		return;
-	if (plen >= 0 && (fmt == RV_IP4 || fmt == RV_IP6)) {
+	if (plen >= 0 && (fmt == BE_V_IP4 || fmt == BE_V_IP6)) {
 		fprintf(c->out, " %s prefix %d", name, plen);
 		return;
 	}
 	fprintf(c->out, " %s mask ", name);
-	print_val(c->out, fmt == RV_DEC ? RV_HEX : fmt, m->field, &m->mask);
+	be_print_val(c->out, fmt == BE_V_DEC ? BE_V_HEX : fmt, m->field, &m->mask);
 }
 
 static int print_frag(struct rf_ctx *c, const struct ir_match *m)
@@ -181,7 +155,7 @@ static void print_ihl(struct rf_ctx *c, const struct ir_match *m)
 struct rf_item_field {
 	enum ir_field_id field;
 	const char *name;
-	enum rv_fmt fmt;
+	enum be_vfmt fmt;
 };
 
 /* Do two matches on one-byte fields say the same thing? */
@@ -236,42 +210,42 @@ static int print_item(struct rf_ctx *c, const char *item,
 }
 
 static const struct rf_item_field eth_f[] = {
-	{IR_F_ETH_DST, "dst", RV_MAC},
-	{IR_F_ETH_SRC, "src", RV_MAC},
-	{IR_F_ETH_TYPE, "type", RV_HEX},
+	{IR_F_ETH_DST, "dst", BE_V_MAC},
+	{IR_F_ETH_SRC, "src", BE_V_MAC},
+	{IR_F_ETH_TYPE, "type", BE_V_HEX},
 };
 static const struct rf_item_field vlan_f[] = {
-	{IR_F_VLAN_ID, "vid", RV_DEC},
-	{IR_F_VLAN_PCP, "pcp", RV_DEC},
-	{IR_F_VLAN_TYPE, "inner_type", RV_HEX},
+	{IR_F_VLAN_ID, "vid", BE_V_DEC},
+	{IR_F_VLAN_PCP, "pcp", BE_V_DEC},
+	{IR_F_VLAN_TYPE, "inner_type", BE_V_HEX},
 };
 static const struct rf_item_field ip4_f[] = {
-	{IR_F_IP4_IHL, "version_ihl", RV_HEX},
-	{IR_F_IP_TOS, "tos", RV_HEX},
-	{IR_F_IP_FRAG, "fragment_offset", RV_HEX},
-	{IR_F_IP_TTL, "ttl", RV_DEC},
-	{IR_F_IP_PROTO, "proto", RV_DEC},
-	{IR_F_IP4_SRC, "src", RV_IP4},
-	{IR_F_IP4_DST, "dst", RV_IP4},
+	{IR_F_IP4_IHL, "version_ihl", BE_V_HEX},
+	{IR_F_IP_TOS, "tos", BE_V_HEX},
+	{IR_F_IP_FRAG, "fragment_offset", BE_V_HEX},
+	{IR_F_IP_TTL, "ttl", BE_V_DEC},
+	{IR_F_IP_PROTO, "proto", BE_V_DEC},
+	{IR_F_IP4_SRC, "src", BE_V_IP4},
+	{IR_F_IP4_DST, "dst", BE_V_IP4},
 };
 static const struct rf_item_field ip6_f[] = {
-	{IR_F_IP_TOS, "tc", RV_HEX},
-	{IR_F_IP_PROTO, "proto", RV_DEC},
-	{IR_F_IP_TTL, "hop", RV_DEC},
-	{IR_F_IP6_SRC, "src", RV_IP6},
-	{IR_F_IP6_DST, "dst", RV_IP6},
+	{IR_F_IP_TOS, "tc", BE_V_HEX},
+	{IR_F_IP_PROTO, "proto", BE_V_DEC},
+	{IR_F_IP_TTL, "hop", BE_V_DEC},
+	{IR_F_IP6_SRC, "src", BE_V_IP6},
+	{IR_F_IP6_DST, "dst", BE_V_IP6},
 	/* the ipv6 item's hdr.proto is the fixed header's byte: ip.proto in
 	 * the rte_flow model too (no extension headers are skipped) */
-	{IR_F_IP6_NEXTHDR, "proto", RV_DEC},
+	{IR_F_IP6_NEXTHDR, "proto", BE_V_DEC},
 };
 static const struct rf_item_field l4_f[] = {
-	{IR_F_L4_SPORT, "src", RV_DEC},
-	{IR_F_L4_DPORT, "dst", RV_DEC},
-	{IR_F_TCP_FLAGS, "flags", RV_HEX},
+	{IR_F_L4_SPORT, "src", BE_V_DEC},
+	{IR_F_L4_DPORT, "dst", BE_V_DEC},
+	{IR_F_TCP_FLAGS, "flags", BE_V_HEX},
 };
 static const struct rf_item_field icmp_f[] = {
-	{IR_F_ICMP_TYPE, "type", RV_DEC},
-	{IR_F_ICMP_CODE, "code", RV_DEC},
+	{IR_F_ICMP_TYPE, "type", BE_V_DEC},
+	{IR_F_ICMP_CODE, "code", BE_V_DEC},
 };
 
 static int print_pattern(struct rf_ctx *c)
