@@ -326,8 +326,10 @@ struct fl_jval *fl_json_parse(const char *text, size_t len, char *err,
 struct fl_jval *fl_json_parse_at(const char *text, size_t len, size_t line,
 				 char *err, size_t errsz)
 {
-	struct parser p = { .s = text, .end = text + len, .line = line,
-			    .line_start = text, .err = err, .errsz = errsz };
+	/* an empty element may come without a buffer: NULL + 0 is undefined */
+	const char *t = text ? text : "";
+	struct parser p = { .s = t, .end = t + (text ? len : 0), .line = line,
+			    .line_start = t, .err = err, .errsz = errsz };
 	struct fl_jval *v = calloc(1, sizeof(*v));
 
 	if (!v) {

@@ -93,6 +93,17 @@ START_TEST(test_json_parse)
 }
 END_TEST
 
+/* An empty element of the streaming reader arrives without a buffer
+ * (fuzz_dump found the NULL + 0 it used to compute). */
+START_TEST(test_json_null_text)
+{
+	char err[128] = "";
+
+	ck_assert_ptr_null(fl_json_parse_at(NULL, 0, 7, err, sizeof(err)));
+	ck_assert_str_eq(err, "7:1: unexpected end of input");
+}
+END_TEST
+
 START_TEST(test_json_deep)
 {
 	char err[128];
@@ -181,6 +192,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_unhex, 0, FL_ARRAY_SIZE(unhex_cases));
 	tcase_add_loop_test(tc, test_json_parse, 0, FL_ARRAY_SIZE(json_cases));
 	tcase_add_test(tc, test_json_deep);
+	tcase_add_test(tc, test_json_null_text);
 	tcase_add_loop_test(tc, test_json_roundtrip, 0, 2);
 	tcase_add_test(tc, test_outfile);
 	suite_add_tcase(s, tc);
