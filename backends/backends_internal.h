@@ -49,6 +49,12 @@ int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
 		       const char *const *skip, size_t lineno, char *err,
 		       size_t errsz);
 
+/* Parsers: a non-negative number (decimal or 0x); AND match m into rule
+ * r, "conflicting matches on FIELD" in err if they cannot both hold. */
+int be_parse_u64(const char *s, uint64_t *v);
+int be_rule_add(struct ir_rule *r, const struct ir_match *m, char *err,
+		size_t errsz);
+
 /* How a value is written in nft and testpmd text. */
 enum be_vfmt { BE_V_DEC, BE_V_HEX, BE_V_MAC, BE_V_IP4, BE_V_IP6 };
 void be_print_val(FILE *out, enum be_vfmt fmt, enum ir_field_id f,

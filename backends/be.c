@@ -356,3 +356,26 @@ void be_print_val(FILE *out, enum be_vfmt fmt, enum ir_field_id f,
 		return;
 	}
 }
+
+int be_parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int be_rule_add(struct ir_rule *r, const struct ir_match *m, char *err,
+		size_t errsz)
+{
+	int ret = ir_rule__and(r, m);
+
+	if (ret)
+		return fl_err(err, errsz, ret < 0 ? ret : -EINVAL,
+			      "conflicting matches on %s",
+			      ir_field__get(m->field)->name);
+	return 0;
+}

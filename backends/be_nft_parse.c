@@ -96,17 +96,6 @@ static int bad(struct line *l, const char *what)
 		      l->i < l->n ? l->v[l->i] : (l->i ? l->v[l->i - 1] : ""));
 }
 
-static int num(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
 /* One value of fmt into val (big-endian bytes of field f). */
 static int value(const char *s, enum pv fmt, enum ir_field_id f,
 		 struct ir_val *val)
@@ -139,7 +128,7 @@ static int value(const char *s, enum pv fmt, enum ir_field_id f,
 		/* a number */
 		/* fall through */
 	case PV_NUM:
-		if (num(s, &x))
+		if (be_parse_u64(s, &x))
 			return -EINVAL;
 		ir_val__from_u64(val, f, x);
 		return 0;
@@ -149,13 +138,7 @@ static int value(const char *s, enum pv fmt, enum ir_field_id f,
 
 static int add(struct line *l, const struct ir_match *m)
 {
-	int ret = ir_rule__and(l->r, m);
-
-	if (ret)
-		return fl_err(l->err, l->errsz, ret < 0 ? ret : -EINVAL,
-			      "conflicting matches on %s",
-			      ir_field__get(m->field)->name);
-	return 0;
+	return be_rule_add(l->r, m, l->err, l->errsz);
 }
 
 /* VALUE | VALUE/PLEN | LO-HI | & MASK == VALUE, after the expression. */
@@ -195,7 +178,7 @@ static int match_value(struct line *l, enum ir_field_id f, enum pv fmt)
 		struct ir_val addr;
 
 		*slash++ = '\0';
-		if (value(buf, fmt, f, &addr) || num(slash, &plen) ||
+		if (value(buf, fmt, f, &addr) || be_parse_u64(slash, &plen) ||
 		    plen > ir_field__get(f)->width)
 			return bad(l, "bad prefix");
 		ir_match__prefix(&m, f, addr.b, plen);
@@ -252,7 +235,7 @@ static int meta_len(struct line *l, unsigned int adj)
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash++ = '\0';
-	if (num(buf, &lo) || (dash && num(dash, &hi)))
+	if (be_parse_u64(buf, &lo) || (dash && be_parse_u64(dash, &hi)))
 		return bad(l, "bad meta length");
 	if (!dash)
 		hi = lo;

@@ -81,17 +81,6 @@ static int bad(struct rline *l, const char *what)
 		      l->i < l->n ? l->v[l->i] : "end of line");
 }
 
-static int num(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
 static int val(const char *s, enum rp fmt, enum ir_field_id f, struct ir_val *v)
 {
 	unsigned int m[6];
@@ -114,7 +103,7 @@ static int val(const char *s, enum rp fmt, enum ir_field_id f, struct ir_val *v)
 	case RP_IP6:
 		return inet_pton(AF_INET6, s, v->b) == 1 ? 0 : -EINVAL;
 	case RP_NUM:
-		if (num(s, &x))
+		if (be_parse_u64(s, &x))
 			return -EINVAL;
 		ir_val__from_u64(v, f, x);
 		return 0;
@@ -124,13 +113,7 @@ static int val(const char *s, enum rp fmt, enum ir_field_id f, struct ir_val *v)
 
 static int add(struct rline *l, const struct ir_match *m)
 {
-	int ret = ir_rule__and(l->r, m);
-
-	if (ret)
-		return fl_err(l->err, l->errsz, ret < 0 ? ret : -EINVAL,
-			      "conflicting matches on %s",
-			      ir_field__get(m->field)->name);
-	return 0;
+	return be_rule_add(l->r, m, l->err, l->errsz);
 }
 
 /* fragment_offset spec/last/mask as be_rteflow.c's print_frag writes. */
@@ -194,7 +177,7 @@ static int field(struct rline *l, const struct rfield *rf,
 		return add(l, &m);
 	}
 	if (fv->prefix) {
-		if (num(fv->prefix, &plen) || plen > ir_field__get(f)->width)
+		if (be_parse_u64(fv->prefix, &plen) || plen > ir_field__get(f)->width)
 			return bad(l, "bad prefix");
 		ir_match__prefix(&m, f, a.b, plen);
 		return add(l, &m);
@@ -265,7 +248,7 @@ static int actions(struct rline *l, struct ir_ruleset *rs)
 	while ((w = next(l)) && strcmp(w, "end")) {
 		if (!strcmp(w, "age")) {
 			if (strcmp(next(l) ?: "", "timeout") ||
-			    num(next(l), &t))
+			    be_parse_u64(next(l), &t))
 				return bad(l, "want 'age timeout T'");
 			if (!ir_ruleset__meta(rs, "idle-timeout")) {
 				char buf[24];
@@ -275,7 +258,7 @@ static int actions(struct rline *l, struct ir_ruleset *rs)
 				ir_ruleset__set_meta(rs, "idle-timeout", buf);
 			}
 		} else if (!strcmp(w, "mark")) {
-			if (strcmp(next(l) ?: "", "id") || num(next(l), &t) ||
+			if (strcmp(next(l) ?: "", "id") || be_parse_u64(next(l), &t) ||
 			    t != 1)
 				return bad(l, "want 'mark id 1'");
 			mark = true;
@@ -309,9 +292,9 @@ static int parse_flow(char *text, const struct be_opts *o,
 	     t = strtok_r(NULL, " \t", &save))
 		l->v[l->n++] = t;
 	if (strcmp(next(l) ?: "", "flow") || strcmp(next(l) ?: "", "create") ||
-	    num(next(l), &port) || strcmp(next(l) ?: "", "group") ||
-	    num(next(l), &group) || strcmp(next(l) ?: "", "priority") ||
-	    num(next(l), &prio) || strcmp(next(l) ?: "", "ingress") ||
+	    be_parse_u64(next(l), &port) || strcmp(next(l) ?: "", "group") ||
+	    be_parse_u64(next(l), &group) || strcmp(next(l) ?: "", "priority") ||
+	    be_parse_u64(next(l), &prio) || strcmp(next(l) ?: "", "ingress") ||
 	    strcmp(next(l) ?: "", "pattern"))
 		return bad(l, "want 'flow create PORT group G priority P "
 			      "ingress pattern'");
