@@ -15,7 +15,10 @@
 #include "common/common.h"
 #include "compiler/load_internal.h"
 
-#define MAX_ARRAY_BYTES (1ULL << 30)
+/* Global data (.data/.bss/.rodata) is held and hashed whole: real programs
+ * have kilobytes; a corrupt object claiming a gigabyte .bss made the loader
+ * spend seconds on zeroes (fuzz_elf timed out). */
+#define MAX_GLOBAL_DATA_BYTES (64ULL << 20)
 
 int load_maps__add(struct lift_object *obj, struct lift_map **out)
 {
@@ -257,9 +260,12 @@ static int add_data_map(struct load_object *lo, size_t sec, int kind,
 	struct lift_map *m;
 	int ret;
 
-	if (s->shdr.sh_size > MAX_ARRAY_BYTES)
-		return fl_err(err, errsz, -EFBIG, "%s: section '%s' too large",
-			      lo->obj.path, s->name);
+	if (s->shdr.sh_size > MAX_GLOBAL_DATA_BYTES)
+		return fl_err(err, errsz, -EFBIG,
+			      "%s: section '%s' is %llu bytes, more global "
+			      "data than flowlift takes (%llu)", lo->obj.path,
+			      s->name, (unsigned long long)s->shdr.sh_size,
+			      MAX_GLOBAL_DATA_BYTES);
 	ret = load_maps__add(&lo->obj, &m);
 	if (ret)
 		return ret;
