@@ -3,9 +3,14 @@
  * ir_diff.c - semantic difference of two rule sets: the regions of packet
  * space whose verdict changes, each with a witness frame.
  *
- * Both rule sets are first turned into "cubes": key/mask conjunctions in
- * priority order (ranges are expanded to prefixes), each naming its rule,
- * followed by a catch-all slow-path cube. The packets decided by cube a in
+ * Both rule sets are first turned into "cubes": conjunctions of key/mask
+ * and range matches in priority order, each naming its rule, followed by a
+ * catch-all slow-path cube. A range stays one range (meta.len=34-65535 is
+ * one cube, not ten prefixes) unless some rule masks the same field with a
+ * mask that is not a prefix; only then are that field's ranges expanded to
+ * prefix blocks, so that on every field a cube's values are either a
+ * key/mask or an interval (a range, or a prefix seen as its block), and
+ * intersection, containment and difference stay exact. The packets decided by cube a in
  * A and cube b in B are exactly (a & b) minus every earlier cube of A and
  * of B; where a and b act differently and that set is not empty, it is a
  * difference. Carving the earlier cubes out of a & b decides whether it is
@@ -53,6 +58,11 @@ struct index {
 	uint32_t *wild;
 	size_t nw;
 	bool has_plen[IR_VAL_MAX * 8 + 1]; /* prefix lengths present */
+};
+
+/* Fields whose ranges are expanded to prefixes (see the top). */
+struct expand {
+	bool f[IR_F__COUNT];
 };
 
 struct ir_diff {
@@ -134,7 +144,42 @@ static int expand_range(struct cubes *cs, const struct ir_rule *r, size_t mi)
 	}
 }
 
-static int cubes_build(struct cubes *cs, const struct ir_ruleset *rs)
+static bool is_range(const struct ir_match *m)
+{
+	return m && m->kind == IR_MATCH_RANGE;
+}
+
+/* Mark the fields that some rule of rs matches by range (bit 0) and some
+ * by a mask that is not a prefix (bit 1). */
+static void field_kinds(const struct ir_ruleset *rs, uint8_t *kinds)
+{
+	for (size_t i = 0; i < ir_ruleset__count(rs); i++) {
+		const struct ir_rule *r = ir_ruleset__rule_c(rs, i);
+
+		for (size_t k = 0; k < r->n_matches; k++) {
+			const struct ir_match *m = &r->matches[k];
+
+			if (is_range(m))
+				kinds[m->field] |= 1;
+			else if (ir_val__plen(&m->mask, m->field) < 0)
+				kinds[m->field] |= 2;
+		}
+	}
+}
+
+static void expand_init(struct expand *x, const struct ir_ruleset *a,
+			const struct ir_ruleset *b)
+{
+	uint8_t kinds[IR_F__COUNT] = { 0 };
+
+	field_kinds(a, kinds);
+	field_kinds(b, kinds);
+	for (int f = 0; f < IR_F__COUNT; f++)
+		x->f[f] = kinds[f] == 3;
+}
+
+static int cubes_build(struct cubes *cs, const struct ir_ruleset *rs,
+		       const struct expand *x)
 {
 	struct ir_rule any;
 	int err = 0;
@@ -146,7 +191,8 @@ static int cubes_build(struct cubes *cs, const struct ir_ruleset *rs)
 
 		r.prio = (uint32_t)i;
 		for (size_t k = 0; k < r.n_matches; k++)
-			if (r.matches[k].kind == IR_MATCH_RANGE)
+			if (is_range(&r.matches[k]) &&
+			    x->f[r.matches[k].field])
 				ranges++, at = k;
 		if (ranges == 0) {
 			err = cubes_push(cs, &r);
@@ -162,7 +208,8 @@ static int cubes_build(struct cubes *cs, const struct ir_ruleset *rs)
 				size_t j;
 
 				for (j = 0; j < t->n_matches; j++)
-					if (t->matches[j].kind == IR_MATCH_RANGE)
+					if (is_range(&t->matches[j]) &&
+					    x->f[t->matches[j].field])
 						break;
 				err = expand_range(cs, t, j);
 			}
@@ -175,14 +222,40 @@ static int cubes_build(struct cubes *cs, const struct ir_ruleset *rs)
 	return err ?: cubes_push(cs, &any);
 }
 
+/* The values of m on field f as an interval: a range as it is, a prefix
+ * as its block, no match as the whole field. Only for fields that some
+ * cube matches by range, where every mask is a prefix. */
+static void interval(const struct ir_match *m, enum ir_field_id f,
+		     uint64_t *lo, uint64_t *hi)
+{
+	if (!m) {
+		*lo = 0;
+		*hi = ir_field__max(f);
+	} else if (is_range(m)) {
+		*lo = m->lo;
+		*hi = m->hi;
+	} else {
+		*lo = ir_val__u64(&m->key, f);
+		*hi = *lo | (ir_field__max(f) & ~ir_val__u64(&m->mask, f));
+	}
+}
+
 static bool overlap(const struct ir_rule *x, const struct ir_rule *y)
 {
 	for (size_t i = 0; i < x->n_matches; i++) {
 		const struct ir_match *mx = &x->matches[i];
 		const struct ir_match *my = ir_rule__find(y, mx->field);
+		uint64_t xl, xh, yl, yh;
 
 		if (!my)
 			continue;
+		if (is_range(mx) || is_range(my)) {
+			interval(mx, mx->field, &xl, &xh);
+			interval(my, mx->field, &yl, &yh);
+			if (xl > yh || yl > xh)
+				return false;
+			continue;
+		}
 		for (size_t b = 0; b < IR_VAL_MAX; b++)
 			if ((mx->key.b[b] ^ my->key.b[b]) & mx->mask.b[b] &
 			    my->mask.b[b])
@@ -211,7 +284,7 @@ static size_t distinct_prefixes(const struct cubes *cs, enum ir_field_id f,
 
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct ir_match *m = ir_rule__find(&cs->c[i].r, f);
-		int plen = m ? ir_val__plen(&m->mask, f) : 0;
+		int plen = m && !is_range(m) ? ir_val__plen(&m->mask, f) : 0;
 
 		if (plen > 0)
 			tmp[n++] = (struct pentry){ m->key, (unsigned)plen, 0 };
@@ -245,7 +318,8 @@ static int index_build(struct index *ix, const struct cubes *cs)
 	}
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct ir_match *m = ir_rule__find(&cs->c[i].r, ix->f);
-		int plen = m ? ir_val__plen(&m->mask, ix->f) : 0;
+		int plen = m && !is_range(m) ? ir_val__plen(&m->mask, ix->f)
+					     : 0;
 
 		if (best && plen > 0) {
 			ix->p[ix->np++] = (struct pentry){ m->key, (unsigned)plen,
@@ -308,20 +382,57 @@ static int idlist_push(struct idlist *l, uint32_t id)
 	return 0;
 }
 
+/* Prefixes before 'limit' that overlap the range m: those holding m->lo,
+ * and those starting inside it (keys sort as numbers). */
+static int range_query(const struct index *ix, const struct ir_match *m,
+		       uint32_t limit, struct idlist *out)
+{
+	unsigned int w = ir_field__get(ix->f)->width;
+	struct ir_val k, hi, pm;
+	size_t at;
+	int err = 0;
+
+	ir_val__from_u64(&k, ix->f, m->lo);
+	for (unsigned int l = 1; l <= w && !err; l++) {
+		struct ir_val kl;
+
+		if (!ix->has_plen[l])
+			continue;
+		ir_val__prefix_mask(&pm, ix->f, l);
+		for (size_t b = 0; b < IR_VAL_MAX; b++)
+			kl.b[b] = k.b[b] & pm.b[b];
+		if (!memcmp(&kl, &k, sizeof(k)))
+			continue; /* starts at lo: found below */
+		at = lower_bound(ix, &kl, l);
+		for (; at < ix->np && !err && ix->p[at].plen == l &&
+		       !memcmp(&ix->p[at].key, &kl, sizeof(kl)); at++)
+			if (ix->p[at].cube < limit)
+				err = idlist_push(out, ix->p[at].cube);
+	}
+	ir_val__from_u64(&hi, ix->f, m->hi);
+	for (at = lower_bound(ix, &k, 0); at < ix->np && !err &&
+	     memcmp(&ix->p[at].key, &hi, sizeof(hi)) <= 0; at++)
+		if (ix->p[at].cube < limit)
+			err = idlist_push(out, ix->p[at].cube);
+	return err;
+}
+
 /* Cubes of cs before 'limit' that overlap q, ascending. */
 static int index_query(const struct index *ix, const struct cubes *cs,
 		       const struct ir_rule *q, uint32_t limit,
 		       struct idlist *out)
 {
 	const struct ir_match *m = ir_rule__find(q, ix->f);
-	int qlen = m ? ir_val__plen(&m->mask, ix->f) : 0;
+	int qlen = m && !is_range(m) ? ir_val__plen(&m->mask, ix->f) : 0;
 	int err = 0;
 
 	out->n = 0;
 	for (size_t i = 0; i < ix->nw && !err; i++)
 		if (ix->wild[i] < limit)
 			err = idlist_push(out, ix->wild[i]);
-	if (qlen < 0)
+	if (is_range(m))
+		err = err ?: range_query(ix, m, limit, out);
+	else if (qlen < 0)
 		qlen = 0; /* a non-prefix mask: every prefix may overlap */
 	/* Shorter prefixes containing q's. */
 	for (int l = 1; l < qlen && !err; l++) {
@@ -340,7 +451,9 @@ static int index_query(const struct index *ix, const struct cubes *cs,
 				err = idlist_push(out, ix->p[at].cube);
 	}
 	/* Prefixes at least as long, inside q's. */
-	if (qlen == 0) {
+	if (is_range(m)) {
+		/* done above */
+	} else if (qlen == 0) {
 		for (size_t i = 0; i < ix->np && !err; i++)
 			if (ix->p[i].cube < limit)
 				err = idlist_push(out, ix->p[i].cube);
@@ -395,8 +508,26 @@ static int pieces_push(struct pieces *p, const struct ir_rule *r)
 	return 0;
 }
 
-/* Append p minus e (they overlap) to out as disjoint cubes: for each bit e
- * fixes and p leaves open, the part of p that differs from e there. */
+/* rest & [lo, hi] on field f, appended to out when not empty. */
+static int push_clipped(const struct ir_rule *rest, enum ir_field_id f,
+			uint64_t lo, uint64_t hi, struct pieces *out)
+{
+	struct ir_rule piece = *rest;
+	struct ir_match m;
+	int ret;
+
+	ir_match__range(&m, f, lo, hi);
+	ret = ir_rule__and(&piece, &m);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : pieces_push(out, &piece);
+}
+
+/* Append p minus e (they overlap) to out as disjoint cubes, field by field
+ * of e: the part of what is left of p that e's match on the field
+ * excludes, then what is left narrowed to it. An interval is cut into the
+ * parts below and above e's; a mask bit by bit, for each bit e fixes and p
+ * leaves open. */
 static int subtract(const struct ir_rule *p, const struct ir_rule *e,
 		    struct pieces *out)
 {
@@ -404,8 +535,29 @@ static int subtract(const struct ir_rule *p, const struct ir_rule *e,
 
 	for (size_t i = 0; i < e->n_matches; i++) {
 		const struct ir_match *em = &e->matches[i];
+		const struct ir_match *rm = ir_rule__find(&rest, em->field);
 		size_t nb = ir_field__bytes(em->field);
+		uint64_t pl, ph, el, eh;
+		int err;
 
+		if (is_range(em) || is_range(rm)) {
+			struct ir_match cut;
+
+			interval(rm, em->field, &pl, &ph);
+			interval(em, em->field, &el, &eh);
+			err = pl < el ? push_clipped(&rest, em->field, pl,
+						     el - 1, out) : 0;
+			err = err ?: ph > eh ? push_clipped(&rest, em->field,
+							    eh + 1, ph, out)
+					     : 0;
+			if (err)
+				return err;
+			ir_match__range(&cut, em->field, el, eh);
+			err = ir_rule__and(&rest, &cut);
+			if (err)
+				return err < 0 ? err : 0;
+			continue;
+		}
 		for (size_t b = 0; b < nb; b++) {
 			for (int bit = 7; bit >= 0; bit--) {
 				const struct ir_match *pm =
@@ -414,7 +566,6 @@ static int subtract(const struct ir_rule *p, const struct ir_rule *e,
 				struct ir_match one = { .field = em->field,
 							.kind = IR_MATCH_MASK };
 				struct ir_rule piece;
-				int err;
 
 				if (!(em->mask.b[b] & m) ||
 				    (pm && (pm->mask.b[b] & m)))
@@ -422,14 +573,18 @@ static int subtract(const struct ir_rule *p, const struct ir_rule *e,
 				one.mask.b[b] = m;
 				one.key.b[b] = (uint8_t)(~em->key.b[b] & m);
 				piece = rest;
-				if (ir_rule__and(&piece, &one) == 0) {
+				err = ir_rule__and(&piece, &one);
+				if (err < 0)
+					return err;
+				if (!err) {
 					err = pieces_push(out, &piece);
 					if (err)
 						return err;
 				}
 				one.key.b[b] = em->key.b[b] & m;
-				if (ir_rule__and(&rest, &one) != 0)
-					return 0;
+				err = ir_rule__and(&rest, &one);
+				if (err)
+					return err < 0 ? err : 0;
 			}
 		}
 	}
@@ -442,6 +597,15 @@ static bool contains(const struct ir_rule *e, const struct ir_rule *r)
 	for (size_t i = 0; i < e->n_matches; i++) {
 		const struct ir_match *em = &e->matches[i];
 		const struct ir_match *rm = ir_rule__find(r, em->field);
+		uint64_t el, eh, rl, rh;
+
+		if (is_range(em) || is_range(rm)) {
+			interval(em, em->field, &el, &eh);
+			interval(rm, em->field, &rl, &rh);
+			if (rl < el || rh > eh)
+				return false;
+			continue;
+		}
 
 		for (size_t b = 0; b < IR_VAL_MAX; b++) {
 			uint8_t rmask = rm ? rm->mask.b[b] : 0;
@@ -507,17 +671,33 @@ static uint64_t rnd(struct ir_diff *d)
 	return d->rng * 0x2545f4914f6cdd1dull;
 }
 
-/* A point of cube r: constrained bits as r says, open bits per 'fill'
- * (0: zeros, 1: ones, 2: random). Fields r leaves open stay absent, so the
- * synthesiser picks ordinary values for them. */
-static void point_of(struct ir_diff *d, const struct ir_rule *r, int fill,
+/* A point of cube r for the given attempt: constrained bits as r says,
+ * open bits all zeros, then all ones, then random; a range's value at its
+ * low end, then (each range on a coin toss) drawn from a window above it
+ * that doubles per attempt (small values first: the frame length and the IPv4 header length
+ * are ranges, and short, plain frames read best). Fields r leaves open
+ * stay absent, so the synthesiser picks ordinary values for them. */
+static void point_of(struct ir_diff *d, const struct ir_rule *r, int attempt,
 		     struct ir_keys *k)
 {
+	int fill = attempt < 2 ? attempt : 2;
+
 	memset(k, 0, sizeof(*k));
 	for (size_t i = 0; i < r->n_matches; i++) {
 		const struct ir_match *m = &r->matches[i];
 		struct ir_val full;
 
+		k->present[m->field] = true;
+		if (is_range(m)) {
+			uint64_t span = m->hi - m->lo, x = m->lo;
+
+			uint64_t win = 4ull << attempt;
+
+			if (attempt && (rnd(d) & 1)) /* each on its own */
+				x += rnd(d) % (span < win - 1 ? span + 1 : win);
+			ir_val__from_u64(&k->v[m->field], m->field, x);
+			continue;
+		}
 		ir_val__full(&full, m->field);
 		for (size_t b = 0; b < IR_VAL_MAX; b++) {
 			uint8_t open = (uint8_t)(full.b[b] & ~m->mask.b[b]);
@@ -526,7 +706,6 @@ static void point_of(struct ir_diff *d, const struct ir_rule *r, int fill,
 
 			k->v[m->field].b[b] = (uint8_t)(m->key.b[b] | (v & open));
 		}
-		k->present[m->field] = true;
 	}
 }
 
@@ -547,7 +726,7 @@ static bool witness(struct ir_diff *d, const struct ir_rule *r,
 		const struct ir_rule *ra, *rb;
 		int len;
 
-		point_of(d, r, attempt < 2 ? attempt : 2, &k);
+		point_of(d, r, attempt, &k);
 		len = ir_keys__synth(&k, d->d, reg->frame, sizeof(reg->frame));
 		if (len < 0)
 			continue;
@@ -784,6 +963,7 @@ int ir_diff(const struct ir_ruleset *a, const struct ir_ruleset *b,
 	struct index ia = { 0 }, ib = { 0 };
 	struct idlist cand = { 0 }, ea = { 0 }, eb = { 0 };
 	struct pending pend = { 0 };
+	struct expand x;
 	struct ir_diff *d = calloc(1, sizeof(*d));
 	int err;
 
@@ -794,7 +974,8 @@ int ir_diff(const struct ir_ruleset *a, const struct ir_ruleset *b,
 	d->b = b;
 	d->max = max_regions ? max_regions : 1000;
 	d->rng = 0x9e3779b97f4a7c15ull;
-	err = cubes_build(&ca, a) ?: cubes_build(&cb, b);
+	expand_init(&x, a, b);
+	err = cubes_build(&ca, a, &x) ?: cubes_build(&cb, b, &x);
 	err = err ?: index_build(&ia, &ca) ?: index_build(&ib, &cb);
 	for (uint32_t i = 0; i < ca.n && !err && !d->truncated; i++) {
 		uint32_t ra = ca.c[i].r.prio;

@@ -181,6 +181,145 @@ START_TEST(test_scale)
 }
 END_TEST
 
+/*
+ * Random pairs of small rule sets against brute force. Every rule matches
+ * UDP and constrains l4.sport and l4.dport inside 0..15 (an exact value, a
+ * range, a prefix, or any mask: ranges and masks on one field are what
+ * makes ir_diff expand a field), so the ports 0..16 stand for every packet
+ * (16 for all above 15). The diff must find a difference exactly when one
+ * of those packets is decided differently, and every such packet must lie
+ * in a reported region.
+ */
+#define RND_DOM 16
+
+static uint64_t rnd_state = 0x2545f4914f6cdd1dull;
+
+static unsigned int rnd(unsigned int n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned int)(rnd_state % n);
+}
+
+static void rnd_port(FILE *f, const char *name)
+{
+	unsigned int lo = rnd(RND_DOM), hi = lo + rnd(RND_DOM - lo);
+	unsigned int m = 0xfff0 | rnd(RND_DOM);
+
+	switch (rnd(5)) {
+	case 0:
+		return; /* any port */
+	case 1:
+		fprintf(f, " %s=%u", name, lo);
+		return;
+	case 2:
+		fprintf(f, " %s=%u-%u", name, lo, hi);
+		return;
+	case 3:
+		m = 0xffff << rnd(5) & 0xffff; /* a prefix */
+		/* fall through */
+	default:
+		fprintf(f, " %s=%u/0x%04x", name, lo & m, m);
+	}
+}
+
+static char *rnd_set(unsigned int n)
+{
+	static const char *const acts[] = { "pass", "drop", "slowpath" };
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&t, &len);
+
+	for (unsigned int i = 0; i < n; i++) {
+		fprintf(f, "prio %u eth.type=0x0800 ip.proto=17", 1 + rnd(4));
+		rnd_port(f, "l4.sport");
+		rnd_port(f, "l4.dport");
+		fprintf(f, " -> %s\n", acts[rnd(3)]);
+	}
+	fclose(f);
+	return t;
+}
+
+static void point(unsigned int sport, unsigned int dport, struct ir_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	ir_val__from_u64(&k->v[IR_F_ETH_TYPE], IR_F_ETH_TYPE, 0x0800);
+	ir_val__from_u64(&k->v[IR_F_IP_PROTO], IR_F_IP_PROTO, 17);
+	ir_val__from_u64(&k->v[IR_F_L4_SPORT], IR_F_L4_SPORT,
+			 sport < RND_DOM ? sport : 40000);
+	ir_val__from_u64(&k->v[IR_F_L4_DPORT], IR_F_L4_DPORT,
+			 dport < RND_DOM ? dport : 40000);
+	k->present[IR_F_ETH_TYPE] = k->present[IR_F_IP_PROTO] = true;
+	k->present[IR_F_L4_SPORT] = k->present[IR_F_L4_DPORT] = true;
+}
+
+static int verdict(const struct ir_ruleset *rs, const struct ir_keys *k)
+{
+	const struct ir_rule *r = ir_ruleset__eval(rs, IR_DIS_FLOWER, k);
+
+	return r ? (int)r->action.verdict : (int)IR_ACT_SLOWPATH;
+}
+
+START_TEST(test_random_vs_brute_force)
+{
+	unsigned int differing_pairs = 0;
+
+	for (int iter = 0; iter < 400; iter++) {
+		char *ta = rnd_set(1 + rnd(6)), *tb;
+		struct ir_ruleset *a = parse(ta), *b;
+		struct ir_diff *d = NULL;
+		bool differs = false;
+
+		/* B: A itself, or A with one rule changed or added */
+		tb = rnd(4) ? rnd_set(1 + rnd(6)) : strdup(ta);
+		if (rnd(2)) {
+			char *t = NULL;
+
+			ck_assert_int_gt(asprintf(&t, "%s%s", ta,
+						  strchr(tb, '\n') + 1), 0);
+			free(tb);
+			tb = t;
+		}
+		b = parse(tb);
+		ck_assert_int_eq(ir_diff(a, b, IR_DIS_FLOWER, 0, &d), 0);
+		ck_assert(!ir_diff__truncated(d));
+		for (unsigned int sp = 0; sp <= RND_DOM; sp++) {
+			for (unsigned int dp = 0; dp <= RND_DOM; dp++) {
+				struct ir_keys k;
+				bool in_region = false;
+
+				point(sp, dp, &k);
+				if (verdict(a, &k) == verdict(b, &k))
+					continue;
+				differs = true;
+				for (size_t i = 0; i < ir_diff__count(d); i++)
+					in_region |= ir_rule__matches(
+						&ir_diff__region(d, i)->match,
+						IR_DIS_FLOWER, &k);
+				ck_assert_msg(in_region,
+					      "sport %u dport %u differs, in "
+					      "no region\nA:\n%sB:\n%s",
+					      sp, dp, ta, tb);
+			}
+		}
+		ck_assert_msg(differs == (ir_diff__count(d) > 0),
+			      "brute force %s, diff %zu regions\nA:\n%sB:\n%s",
+			      differs ? "differs" : "same", ir_diff__count(d),
+			      ta, tb);
+		differing_pairs += differs;
+		ir_diff__free(d);
+		ir_ruleset__free(a);
+		ir_ruleset__free(b);
+		free(ta);
+		free(tb);
+	}
+	/* the generator must exercise both outcomes */
+	ck_assert_uint_gt(differing_pairs, 50);
+	ck_assert_uint_lt(differing_pairs, 390);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("diff");
@@ -192,6 +331,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_cases, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_witness_evaluates);
+	tcase_add_test(tc, test_random_vs_brute_force);
 	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
