@@ -353,6 +353,21 @@ const struct ir_rule *ir_ruleset__eval(const struct ir_ruleset *rs,
 				       enum ir_dissector d,
 				       const struct ir_keys *k);
 
+/* A first-match index over a rule set (ir_index.c: tuple-space search,
+ * one hash table per distinct match shape): the same answer as
+ * ir_ruleset__eval without walking every rule. It refers to rs, which
+ * must outlive it and not change while it is used. NULL and errno on
+ * failure. */
+struct ir_index;
+
+struct ir_index *ir_index__new(const struct ir_ruleset *rs);
+void ir_index__free(struct ir_index *ix);
+/* Index in rs of the first rule matching k under d, or -1 (slow path). */
+long ir_index__eval(const struct ir_index *ix, enum ir_dissector d,
+		    const struct ir_keys *k);
+/* Number of subtables (distinct shapes), for reports. */
+size_t ir_index__subtables(const struct ir_index *ix);
+
 /*
  * Target capabilities: what a backend can express. Backends fill one;
  * legalisation (compiler/pass_legalise.c) uses it.
