@@ -74,6 +74,15 @@ struct rt_backend_ops {
 	/* Every rule of this agent instance, with its counters. */
 	int (*dump)(struct rt_backend *be, rt_dump_fn cb, void *arg);
 	void (*free)(struct rt_backend *be);
+	/* Optional: the same dump in slices the agent interleaves with its
+	 * other work. Lists about max rules from *cursor (0: the start) on
+	 * and advances it; returns 1 if rules remain, 0 at the end, or a
+	 * negative errno. A rule present for the whole dump is listed at
+	 * least once; one added or removed meanwhile may or may not be.
+	 * Without it the agent takes the whole dump at once and works
+	 * through the copy in slices. */
+	int (*dump_slice)(struct rt_backend *be, uint64_t *cursor, size_t max,
+			  rt_dump_fn cb, void *arg);
 };
 
 struct rt_backend {
@@ -163,6 +172,9 @@ struct rt_agent_opts {
 	const char *stats_path;     /* Prometheus text, rewritten each
 				     * interval; NULL: none */
 	FILE *log;                  /* one line per notable event; NULL */
+	/* Dumped rules per reap slice; between two slices the agent reads
+	 * its ring buffer and installs (0: 1024). */
+	uint32_t reap_slice;
 };
 
 /* Counters, as --stats and --status report them. */
@@ -177,7 +189,11 @@ struct rt_status {
 	uint64_t flows, flows_installed, max_flows;
 	/* Install latency (event seen -> rule acked), microseconds. */
 	uint64_t lat_p50_us, lat_p90_us, lat_p99_us, lat_count;
-	uint64_t last_reap_scan_us;
+	uint64_t last_reap_scan_us;    /* its slices' time, summed */
+	uint64_t reaps, reap_slices;   /* completed reaps; slices run */
+	uint64_t last_reap_wall_us;    /* first slice to last, reads and
+					* installs in between included */
+	uint64_t rb_bytes;             /* the program's ring buffer size */
 };
 
 struct rt_agent;

@@ -3,13 +3,14 @@
  * rt_agent.c - the agent: the core (rt_core.c) wired to a loaded program's
  * ring buffer and maps, the real clock, and a stats file.
  *
- * One thread, one loop: poll the ring buffer (events go to the core as
- * they come), flush installs in batches after each poll, and once per
- * interval: check the policy maps' digest (a change marks every flow
- * decided before it for revalidation), revalidate, dump and reap, and
- * rewrite the stats file atomically. Events are drained before the digest
- * is taken and carry the time they were decided, so a decision made under
- * the old policy is never installed unchecked.
+ * One thread, one loop (rt_loop.c): poll the ring buffer (events go to
+ * the core as they come), flush installs in batches after each poll, and
+ * once per interval: check the policy maps' digest (a change marks every
+ * flow decided before it for revalidation), revalidate, rewrite the stats
+ * file atomically, and start a reap, which then runs in slices between
+ * polls. Events are drained before the digest is taken and carry the time
+ * they were decided, so a decision made under the old policy is never
+ * installed unchecked.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,8 +23,6 @@
 #include "common/common.h"
 #include "compiler/compiler.h"
 #include "runtime/rt_internal.h"
-
-#define RT_POLL_MS 20 /* batching window for installs */
 
 struct rt_agent {
 	struct rt_agent_opts o;
@@ -94,6 +93,7 @@ static int setup(struct rt_agent *a, char *err, size_t errsz)
 		.log = a->o.log,
 		.forget = rt_prog__forget,
 		.forget_arg = &a->prog,
+		.reap_slice = a->o.reap_slice,
 	};
 	int ret;
 
@@ -167,6 +167,7 @@ void rt_agent__status(const struct rt_agent *a, struct rt_status *st)
 		st->rb_drops = c[FLOWLIFT_STAT_DROPS];
 		st->rb_skipped = c[FLOWLIFT_STAT_SKIPPED];
 	}
+	st->rb_bytes = a->prog.events_bytes;
 }
 
 static int write_stats(struct rt_agent *a)
@@ -209,8 +210,6 @@ static int interval(struct rt_agent *a)
 	ret = rt_core__flush(&a->core);
 	if (ret)
 		return ret;
-	/* a failed dump is retried next interval; nothing is lost */
-	rt_core__reap(&a->core);
 	ret = write_stats(a);
 	if (ret && a->o.log)
 		fprintf(a->o.log, "flowlift agent: writing %s: %s\n",
@@ -218,30 +217,34 @@ static int interval(struct rt_agent *a)
 	return 0;
 }
 
+static int loop_interval(void *arg)
+{
+	return interval(arg);
+}
+
+static int loop_read(void *arg, int timeout_ms)
+{
+	struct rt_agent *a = arg;
+
+	return ring_buffer__poll(a->rb, timeout_ms);
+}
+
+static const struct rt_loop_ops loop_ops = {
+	.read = loop_read,
+	.interval = loop_interval,
+};
+
 int rt_agent__run(struct rt_agent *a)
 {
-	uint64_t next = 0;
-	int ret = 0;
+	struct rt_loop l = {
+		.core = &a->core,
+		.ops = &loop_ops,
+		.arg = a,
+		.interval_ms = a->o.interval_ms,
+		.stop = &a->stop,
+	};
+	int ret = rt_loop__run(&l);
 
-	while (!a->stop) {
-		uint64_t now = mono_ns() / 1000000;
-
-		if (now >= next) {
-			ret = interval(a);
-			if (ret)
-				break;
-			next = now + a->o.interval_ms;
-			continue;
-		}
-		ret = ring_buffer__poll(a->rb, next - now < RT_POLL_MS ?
-						       (int)(next - now) :
-						       RT_POLL_MS);
-		if (ret < 0 && ret != -EINTR)
-			break;
-		ret = rt_core__flush(&a->core);
-		if (ret)
-			break;
-	}
 	rt_core__shutdown(&a->core, a->o.keep_rules);
 	write_stats(a);
 	return ret;

@@ -75,8 +75,10 @@ static int add_map(struct rt_prog *p, int fd, const struct bpf_map_info *mi,
 	int *v;
 
 	if (!strcmp(mi->name, FLOWLIFT_EVENTS_MAP) &&
-	    mi->type == BPF_MAP_TYPE_RINGBUF)
+	    mi->type == BPF_MAP_TYPE_RINGBUF) {
 		p->events_fd = fd;
+		p->events_bytes = mi->max_entries;
+	}
 	else if (!strcmp(mi->name, FLOWLIFT_SEEN_MAP) &&
 		 mi->key_size == sizeof(struct flowlift_flow_key) &&
 		 mi->value_size == sizeof(struct flowlift_seen))

@@ -17,6 +17,7 @@
  * device's lastused agrees, and both still hold one lag period later.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,6 +63,8 @@ int rt_core__init(struct rt_core *c, const struct rt_core_opts *o,
 		c->o.max_flows = 1u << 20;
 	if (!c->o.batch)
 		c->o.batch = 128;
+	if (!c->o.reap_slice)
+		c->o.reap_slice = RT_REAP_SLICE;
 	c->be = be;
 	c->next_handle = 1;
 	c->st.max_flows = c->o.max_flows;
@@ -84,9 +87,11 @@ void rt_core__fini(struct rt_core *c)
 	free(c->reqs);
 	free(c->inflight);
 	free(c->orphans);
+	free(c->reap.copy);
 	c->reqs = NULL;
 	c->inflight = NULL;
 	c->orphans = NULL;
+	memset(&c->reap, 0, sizeof(c->reap));
 }
 
 static void rule_of(const struct rt_flow *f, struct rt_rule *r)
@@ -104,6 +109,14 @@ static bool same_decision(const struct rt_flow *f, uint8_t verdict,
 {
 	return f->verdict == verdict && f->flags == flags &&
 	       f->redirect_ifindex == redirect_ifindex;
+}
+
+/* f was born or installed now: a reap under way must neither judge it by
+ * a dump that may predate it nor sweep it as vanished. */
+static void mark_fresh(struct rt_core *c, struct rt_flow *f)
+{
+	f->dump_epoch = c->dump_epoch;
+	f->fresh = 1;
 }
 
 /* Count and forget f (it is freed). */
@@ -182,6 +195,7 @@ int rt_core__event(struct rt_core *c, const struct flowlift_event *ev)
 	f->generation = ev->generation;
 	f->decided_ns = ev->timestamp_ns;
 	f->first_us = f->retry_us = rt_core__now(c);
+	mark_fresh(c, f);
 	if (c->stale_before_ns && ev->timestamp_ns <= c->stale_before_ns) {
 		f->needs_reval = 1;
 		c->n_needs_reval++;
@@ -275,6 +289,7 @@ static bool add_result(struct rt_core *c, struct rt_flow *f,
 	if (!err || err == -EEXIST) {
 		rt_flow__transition(&c->t, f, RT_FLOW_INSTALLED, RT_DEL_NONE);
 		f->active_us = now;
+		mark_fresh(c, f);
 		if (err) {
 			f->handle = 0; /* the existing rule's: from a dump */
 			c->st.adopted++;
@@ -347,9 +362,11 @@ static int flush_orphans(struct rt_core *c)
 			c->reqs[k].rule = c->orphans[i];
 		c->be->ops->del(c->be, c->reqs, k);
 		for (size_t j = 0; j < k; j++) {
-			if (!c->reqs[j].err || c->reqs[j].err == -ENOENT)
+			/* ENOENT: gone meanwhile (a copied dump is
+			 * older than the deletes since) */
+			if (!c->reqs[j].err)
 				c->st.orphans_deleted++;
-			else
+			else if (c->reqs[j].err != -ENOENT)
 				LOG(c, "orphan handle %u not deleted: %s",
 				    c->reqs[j].rule.handle,
 				    strerror(-c->reqs[j].err));
@@ -399,6 +416,7 @@ static void adopt(struct rt_core *c, struct rt_flow *f,
 	f->packets = d->packets;
 	f->active_us = now;
 	f->dump_epoch = c->dump_epoch;
+	f->fresh = 0;
 	c->st.adopted++;
 }
 
@@ -442,6 +460,13 @@ static int reap_cb(const struct rt_dumped *d, void *arg)
 	f = rt_table__find(&c->t, &d->rule.key);
 	if (!f)
 		return add_orphan(c, &d->rule);
+	if (f->dump_epoch == c->dump_epoch) {
+		/* Listed already (a resumed walk may list twice): a second
+		 * handle is a duplicate. Fresh: this dump may predate it. */
+		if (!f->fresh && f->handle && f->handle != d->rule.handle)
+			return add_orphan(c, &d->rule);
+		return 0;
+	}
 	if (f->state == RT_FLOW_NEW) {
 		/* An add we retry did apply after all. */
 		if (!same_decision(f, d->rule.verdict, d->rule.flags,
@@ -454,6 +479,7 @@ static int reap_cb(const struct rt_dumped *d, void *arg)
 		return add_orphan(c, &d->rule); /* a duplicate */
 	f->handle = d->rule.handle;
 	f->dump_epoch = c->dump_epoch;
+	f->fresh = 0;
 	if (f->state != RT_FLOW_INSTALLED)
 		return 0;
 	if (!same_decision(f, d->rule.verdict, d->rule.flags,
@@ -466,45 +492,145 @@ static int reap_cb(const struct rt_dumped *d, void *arg)
 	return 0;
 }
 
-/* Flows the dump did not list are gone from the device. */
-static void sweep_vanished(struct rt_core *c)
+/* A flow the dump did not list is gone from the device. */
+static void sweep_one(struct rt_flow *f, void *arg)
 {
-	static const enum rt_flow_state states[] = { RT_FLOW_INSTALLED,
-						     RT_FLOW_DELETING };
+	struct rt_core *c = arg;
 
-	for (size_t s = 0; s < FL_ARRAY_SIZE(states); s++) {
-		struct rt_flow *f = c->t.lists[states[s]].head, *next;
-
-		for (; f; f = next) {
-			next = f->next;
-			if (f->dump_epoch == c->dump_epoch)
-				continue;
-			if (f->state == RT_FLOW_INSTALLED) {
-				LOG(c, "rule handle %u vanished", f->handle);
-				gone(c, f, RT_DEL_VANISHED);
-			} else {
-				gone(c, f, f->reason);
-			}
-		}
+	if (f->dump_epoch == c->dump_epoch)
+		return;
+	if (f->state == RT_FLOW_INSTALLED) {
+		LOG(c, "rule handle %u vanished", f->handle);
+		gone(c, f, RT_DEL_VANISHED);
+	} else if (f->state == RT_FLOW_DELETING) {
+		gone(c, f, f->reason);
 	}
+}
+
+static int copy_cb(const struct rt_dumped *d, void *arg)
+{
+	struct rt_reap *r = arg;
+
+	if (r->n_copy == r->cap_copy) {
+		size_t cap = r->cap_copy ? r->cap_copy * 2 : 1024;
+		struct rt_dumped *v = realloc(r->copy, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->copy = v;
+		r->cap_copy = cap;
+	}
+	r->copy[r->n_copy++] = *d;
+	return 0;
+}
+
+static void reap_end(struct rt_core *c)
+{
+	struct rt_reap *r = &c->reap;
+
+	free(r->copy);
+	r->copy = NULL;
+	r->n_copy = r->cap_copy = r->pos = 0;
+	r->phase = RT_REAP_OFF;
+}
+
+int rt_core__reap_start(struct rt_core *c)
+{
+	struct rt_reap *r = &c->reap;
+	int err;
+
+	if (r->phase != RT_REAP_OFF)
+		return 0;
+	c->dump_epoch++;
+	c->n_orphans = 0;
+	r->cursor = 0;
+	r->bucket = 0;
+	r->slices = 0;
+	r->start_us = r->copy_us = rt_core__now(c);
+	if (c->be->ops->dump_slice) {
+		r->work_us = 0;
+		r->phase = RT_REAP_DUMP;
+		return 0;
+	}
+	err = c->be->ops->dump(c->be, copy_cb, r);
+	r->work_us = rt_core__now(c) - r->start_us;
+	if (err) {
+		LOG(c, "dump failed: %s", strerror(-err));
+		reap_end(c);
+		return err;
+	}
+	r->phase = RT_REAP_COPY;
+	return 0;
+}
+
+/* One slice of the phase under way; 1 if it has more, 0 if it is done. */
+static int reap_slice(struct rt_core *c, size_t max, uint64_t now)
+{
+	struct rt_reap *r = &c->reap;
+	struct reap_ctx x = { .c = c, .now = now };
+	int err = 0;
+
+	switch (r->phase) {
+	case RT_REAP_DUMP:
+		return c->be->ops->dump_slice(c->be, &r->cursor, max, reap_cb,
+					      &x);
+	case RT_REAP_COPY:
+		x.now = r->copy_us; /* the counters' time */
+		for (size_t n = 0; r->pos < r->n_copy && n < max && !err; n++)
+			err = reap_cb(&r->copy[r->pos++], &x);
+		return err ?: r->pos < r->n_copy;
+	case RT_REAP_SWEEP:
+		return rt_table__walk(&c->t, &r->bucket, max, sweep_one, c);
+	default:
+		return 0;
+	}
+}
+
+int rt_core__reap_step(struct rt_core *c, size_t max)
+{
+	struct rt_reap *r = &c->reap;
+	uint64_t t0 = rt_core__now(c), t1;
+	int ret;
+
+	if (r->phase == RT_REAP_OFF)
+		return 0;
+	ret = reap_slice(c, max ? max : c->o.reap_slice, t0);
+	t1 = rt_core__now(c);
+	r->work_us += t1 - t0;
+	r->slices++;
+	c->st.reap_slices++;
+	if (ret < 0) {
+		LOG(c, "reap: %s", strerror(-ret));
+		reap_end(c);
+		return ret;
+	}
+	if (ret)
+		return 1;
+	if (r->phase != RT_REAP_SWEEP) {
+		r->phase = RT_REAP_SWEEP;
+		return 1;
+	}
+	c->st.last_reap_scan_us = r->work_us;
+	c->st.last_reap_wall_us = t1 - r->start_us;
+	c->st.reaps++;
+	reap_end(c);
+	flush_orphans(c);
+	ret = rt_core__flush(c);
+	return ret < 0 ? ret : 0;
 }
 
 int rt_core__reap(struct rt_core *c)
 {
-	struct reap_ctx x = { .c = c, .now = rt_core__now(c) };
-	int err;
+	int ret;
 
-	c->dump_epoch++;
-	c->n_orphans = 0;
-	err = c->be->ops->dump(c->be, reap_cb, &x);
-	if (err) {
-		LOG(c, "dump failed: %s", strerror(-err));
-		return err;
-	}
-	sweep_vanished(c);
-	c->st.last_reap_scan_us = rt_core__now(c) - x.now;
-	flush_orphans(c);
-	return rt_core__flush(c);
+	reap_end(c);
+	ret = rt_core__reap_start(c);
+	if (ret)
+		return ret;
+	do
+		ret = rt_core__reap_step(c, SIZE_MAX);
+	while (ret > 0);
+	return ret;
 }
 
 static int adopt_cb(const struct rt_dumped *d, void *arg)

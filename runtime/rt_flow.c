@@ -231,6 +231,28 @@ int rt_flow__transition(struct rt_table *t, struct rt_flow *f,
 	return 0;
 }
 
+int rt_table__walk(struct rt_table *t, size_t *cursor, size_t max,
+		   void (*fn)(struct rt_flow *f, void *arg), void *arg)
+{
+	size_t seen = 0, b = *cursor;
+
+	/* Whole buckets, so that the cursor stays a bucket index. A table
+	 * that grew since the last slice keeps every flow of the buckets
+	 * not yet walked at an index >= the cursor (the new bit is high),
+	 * so nothing is missed; flows already walked may come again. */
+	for (; b < t->n_buckets && seen < max; b++) {
+		struct rt_flow *f = t->buckets[b], *next;
+
+		for (; f; f = next, seen++) {
+			next = f->hnext;
+			fn(f, arg);
+		}
+		seen += 1; /* an empty bucket costs a little too */
+	}
+	*cursor = b;
+	return b < t->n_buckets;
+}
+
 void rt_table__touch(struct rt_table *t, struct rt_flow *f)
 {
 	struct rt_list *l = &t->lists[f->state];

@@ -11,6 +11,8 @@
 #ifndef FLOWLIFT_RT_INTERNAL_H
 #define FLOWLIFT_RT_INTERNAL_H
 
+#include <signal.h>
+
 #include "runtime/agent.h"
 
 /*
@@ -61,8 +63,10 @@ struct rt_flow {
 	uint32_t generation;
 	uint16_t attempts;           /* install attempts */
 	uint8_t needs_reval;         /* decided before a policy change */
-	uint8_t pad;
-	uint32_t dump_epoch;         /* last dump that listed it */
+	uint8_t fresh;               /* born or installed during the dump
+				      * of dump_epoch: not judged by it */
+	uint32_t dump_epoch;         /* last dump that listed it (or that
+				      * was under way when it was fresh) */
 	uint64_t decided_ns;         /* event timestamp (monotonic) */
 	uint64_t first_us;           /* when the agent saw the event */
 	uint64_t retry_us;           /* NEW: not before */
@@ -103,6 +107,13 @@ struct rt_flow *rt_table__add(struct rt_table *t,
  * is freed: the caller must not use f afterwards. */
 int rt_flow__transition(struct rt_table *t, struct rt_flow *f,
 			enum rt_flow_state to, enum rt_del_reason reason);
+/* Call fn for the flows of the buckets from *cursor (0: the start) on,
+ * about max of them, and advance *cursor: 1 if buckets remain, 0 at the
+ * end. fn may move its flow to GONE. A flow present for the whole walk
+ * is visited at least once (more often if the table grew meanwhile);
+ * flows added meanwhile may or may not be. */
+int rt_table__walk(struct rt_table *t, size_t *cursor, size_t max,
+		   void (*fn)(struct rt_flow *f, void *arg), void *arg);
 /* Move f to the tail of its state's list (most recently active). */
 void rt_table__touch(struct rt_table *t, struct rt_flow *f);
 
@@ -144,6 +155,32 @@ struct rt_core_opts {
 	 * entry so that the flow's next packet is reported again). */
 	void (*forget)(void *arg, const struct flowlift_flow_key *k);
 	void *forget_arg;
+	/* Dumped rules (or flows swept) per reap slice; 0: RT_REAP_SLICE. */
+	uint32_t reap_slice;
+};
+
+#define RT_REAP_SLICE 1024
+
+/* A reap under way: one dump of the device, then a sweep of the table
+ * for flows the dump did not list, each in slices (rt_core__reap_step)
+ * so that the caller reads its ring buffer in between. */
+enum rt_reap_phase {
+	RT_REAP_OFF,
+	RT_REAP_DUMP,  /* backend dump_slice, resumed at cursor */
+	RT_REAP_COPY,  /* a whole dump copied at start, worked through */
+	RT_REAP_SWEEP, /* table buckets from 'bucket' on */
+};
+
+struct rt_reap {
+	enum rt_reap_phase phase;
+	uint64_t cursor;        /* the backend's dump_slice cursor */
+	size_t bucket;          /* sweep: next table bucket */
+	struct rt_dumped *copy; /* RT_REAP_COPY: the dump */
+	size_t n_copy, cap_copy, pos;
+	uint64_t start_us;      /* reap started */
+	uint64_t copy_us;       /* when the copy was taken */
+	uint64_t work_us;       /* in slices, the rest not counted */
+	uint64_t slices;
 };
 
 struct rt_core {
@@ -161,6 +198,7 @@ struct rt_core {
 	struct rt_flow **inflight;
 	struct rt_rule *orphans;  /* own rules with no flow, to delete */
 	size_t n_orphans, cap_orphans;
+	struct rt_reap reap;
 };
 
 int rt_core__init(struct rt_core *c, const struct rt_core_opts *o,
@@ -173,7 +211,22 @@ int rt_core__event(struct rt_core *c, const struct flowlift_event *ev);
 /* Send pending deletes and installs in batches, handling per-request
  * errors (EEXIST adopt, ENOSPC evict + retry, EBUSY backoff). */
 int rt_core__flush(struct rt_core *c);
-/* One dump: counters, vanished rules, orphans, idle flows; then flush. */
+/* Start a reap (no-op if one is under way): with a backend that dumps in
+ * slices nothing is read yet; otherwise the whole dump is copied now.
+ * 0 or the dump's negative errno (then no reap is under way). */
+int rt_core__reap_start(struct rt_core *c);
+/* One slice of the reap under way: about max dumped rules (counters,
+ * orphans, idle flows) or swept flows (vanished rules); 0: the configured
+ * slice. The last slice deletes the orphans and flushes. Returns 1 if
+ * slices remain, 0 when no reap is under way (any more), or a negative
+ * errno (the reap is abandoned; the next one starts afresh). */
+int rt_core__reap_step(struct rt_core *c, size_t max);
+static inline bool rt_core__reaping(const struct rt_core *c)
+{
+	return c->reap.phase != RT_REAP_OFF;
+}
+/* A whole reap at once (abandoning one under way): one dump, counters,
+ * vanished rules, orphans, idle flows; then flush. */
 int rt_core__reap(struct rt_core *c);
 /* On start: adopt own rules found on the device (up to max_flows), delete
  * the rest (unparseable, duplicates, over the limit). */
@@ -196,6 +249,36 @@ int rt_core__shutdown(struct rt_core *c, bool keep);
 void rt_core__status(const struct rt_core *c, struct rt_status *st);
 
 /*
+ * The agent's loop (rt_loop.c), apart from where events come from and
+ * which clock ticks (the core's): read, flush, once per interval the
+ * periodic work and the start of a reap, and between two reads at most
+ * one reap slice, so that a reap never holds the reader up for longer
+ * than a slice.
+ */
+#define RT_POLL_MS 20 /* batching window for installs */
+
+struct rt_loop_ops {
+	/* Hand what the source holds to rt_core__event, waiting up to
+	 * timeout_ms for something if it is empty (0: do not wait).
+	 * >= 0, or a negative errno (-EINTR goes on) that stops the loop. */
+	int (*read)(void *arg, int timeout_ms);
+	/* Once per interval, before a reap starts (policy check,
+	 * revalidation, stats); a negative errno stops the loop. */
+	int (*interval)(void *arg);
+};
+
+struct rt_loop {
+	struct rt_core *core;
+	const struct rt_loop_ops *ops;
+	void *arg;
+	uint32_t interval_ms;
+	const volatile sig_atomic_t *stop; /* set (in a signal handler) */
+};
+
+/* Run until *stop; 0 or the negative errno that stopped it. */
+int rt_loop__run(const struct rt_loop *l);
+
+/*
  * The loaded program (rt_bpf.c): its maps, the digest of its policy maps,
  * and re-deciding a flow by running it (BPF_PROG_TEST_RUN) on a frame
  * built from the flow key.
@@ -206,6 +289,7 @@ struct rt_prog {
 	uint8_t tag[8];
 	char name[16];
 	int events_fd, seen_fd, stats_fd; /* -1 if absent */
+	uint32_t events_bytes;            /* the ring buffer's size */
 	int *policy_fds;                  /* maps whose contents decide */
 	size_t n_policy;
 	int n_cpus;

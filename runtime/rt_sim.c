@@ -11,6 +11,7 @@
  * standing for the agent's cookie; dumps list only own rules.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -213,11 +214,16 @@ static int sim_del(struct rt_backend *be, struct rt_req *reqs, size_t n)
 	return 0;
 }
 
-static int walk(struct rt_sim *s, bool own_only, rt_dump_fn cb, void *arg)
+/* Buckets [*cursor, ...) until about max rules were listed. Growth
+ * between slices moves a rule of bucket i to i or i + old size, never
+ * below the cursor: a resumed walk misses nothing present throughout. */
+static int walk_from(struct rt_sim *s, bool own_only, uint64_t *cursor,
+		     size_t max, rt_dump_fn cb, void *arg)
 {
 	uint64_t now = sim_now_us(s);
+	size_t i = *cursor, seen = 0;
 
-	for (size_t i = 0; i < s->n_buckets; i++) {
+	for (; i < s->n_buckets && seen < max; i++, seen++) {
 		for (struct sim_rule *r = s->buckets[i]; r; r = r->hnext) {
 			struct rt_dumped d = { .rule = r->r, .parsed = true };
 			int err;
@@ -230,14 +236,30 @@ static int walk(struct rt_sim *s, bool own_only, rt_dump_fn cb, void *arg)
 			err = cb(&d, arg);
 			if (err)
 				return err;
+			seen++;
 		}
 	}
-	return 0;
+	*cursor = i;
+	return i < s->n_buckets;
+}
+
+static int walk(struct rt_sim *s, bool own_only, rt_dump_fn cb, void *arg)
+{
+	uint64_t cursor = 0;
+	int ret = walk_from(s, own_only, &cursor, SIZE_MAX, cb, arg);
+
+	return ret < 0 ? ret : 0;
 }
 
 static int sim_dump(struct rt_backend *be, rt_dump_fn cb, void *arg)
 {
 	return walk((struct rt_sim *)be, true, cb, arg);
+}
+
+static int sim_dump_slice(struct rt_backend *be, uint64_t *cursor,
+			  size_t max, rt_dump_fn cb, void *arg)
+{
+	return walk_from((struct rt_sim *)be, true, cursor, max, cb, arg);
 }
 
 static void sim_free(struct rt_backend *be)
@@ -262,6 +284,7 @@ static const struct rt_backend_ops sim_ops = {
 	.del = sim_del,
 	.dump = sim_dump,
 	.free = sim_free,
+	.dump_slice = sim_dump_slice,
 };
 
 struct rt_backend *rt_backend_sim__new(const struct rt_sim_opts *o)

@@ -81,7 +81,14 @@ static const struct prom_row {
 	ROW("flows_active", "gauge", flows_installed, "rules installed now"),
 	ROW("flows_max", "gauge", max_flows, "flow limit"),
 	ROW("reap_scan_microseconds", "gauge", last_reap_scan_us,
-	    "last dump and reap scan, microseconds"),
+	    "last reap's dump and sweep, its slices summed, microseconds"),
+	ROW("reap_wall_microseconds", "gauge", last_reap_wall_us,
+	    "last reap, first slice to last, microseconds"),
+	ROW("reaps_total", "counter", reaps, "reaps completed"),
+	ROW("reap_slices_total", "counter", reap_slices,
+	    "reap slices run (the ring buffer is read between two)"),
+	ROW("ringbuf_bytes", "gauge", rb_bytes,
+	    "size of the program's ring buffer (FLOWLIFT_RINGBUF_BYTES)"),
 #undef ROW
 };
 

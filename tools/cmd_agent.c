@@ -29,6 +29,7 @@ struct agent_args {
 	char prog_spec[32], stats_buf[128];
 	unsigned long prog_id;
 	uint32_t idle_ms, interval_ms, max_flows, instance, chain, prio;
+	uint32_t reap_slice;
 	bool offload_sw, keep, status, egress, have_instance;
 	struct rt_sim_opts sim;
 };
@@ -43,7 +44,8 @@ static void usage(void)
 	       "[--max-flows N] [--offload hw|sw]\n"
 	       "         [--backend flower|nft|sim] [--stats FILE] "
 	       "[--keep-rules] [--egress]\n"
-	       "         [--instance N] [--chain N] [--prio N]\n"
+	       "         [--instance N] [--chain N] [--prio N] "
+	       "[--reap-slice N]\n"
 	       "         [--sim-capacity N] [--sim-fail PERMILLE] "
 	       "[--sim-seed N]\n"
 	       "       flowlift agent --status [--dev DEV | --stats FILE]\n"
@@ -71,6 +73,12 @@ static void usage(void)
 	       "Stats: Prometheus text in --stats FILE (default "
 	       "/run/flowlift/agent-DEV.prom),\n"
 	       "rewritten each interval; --status prints it (-j: as JSON).\n"
+	       "A reap runs in slices of --reap-slice rules (1024) with the "
+	       "ring buffer read\n"
+	       "between two. The ring buffer's size is the program's "
+	       "(FLOWLIFT_RINGBUF_BYTES\n"
+	       "when it is built, 256 KiB by default); the stats report it "
+	       "and its drops.\n"
 	       "Exit: 0 stopped cleanly, 1 error, 2 usage.\n");
 }
 
@@ -112,6 +120,7 @@ enum {
 	O_OBJ = 256, O_PROG, O_DEV, O_PIN, O_PROG_ID, O_IDLE, O_INTERVAL,
 	O_MAX, O_OFFLOAD, O_BACKEND, O_STATS, O_KEEP, O_STATUS, O_EGRESS,
 	O_INSTANCE, O_CHAIN, O_PRIO, O_SIM_CAP, O_SIM_FAIL, O_SIM_SEED,
+	O_REAP_SLICE,
 };
 
 static const struct option opts[] = {
@@ -135,6 +144,7 @@ static const struct option opts[] = {
 	{ "sim-capacity", required_argument, NULL, O_SIM_CAP },
 	{ "sim-fail", required_argument, NULL, O_SIM_FAIL },
 	{ "sim-seed", required_argument, NULL, O_SIM_SEED },
+	{ "reap-slice", required_argument, NULL, O_REAP_SLICE },
 	{ "json", no_argument, NULL, 'j' },
 	{ "pretty", no_argument, NULL, 'p' },
 	{ 0 },
@@ -147,6 +157,7 @@ static int parse_num_opt(int c, const char *arg, struct agent_args *a)
 			c == O_CHAIN ? &a->chain :
 			c == O_PRIO ? &a->prio :
 			c == O_SIM_CAP ? &a->sim.capacity :
+			c == O_REAP_SLICE ? &a->reap_slice :
 			&a->sim.fail_permille;
 
 	a->have_instance |= c == O_INSTANCE;
@@ -193,8 +204,9 @@ static int parse_args(int argc, char **argv, struct agent_args *a,
 			a->sim.seed = v;
 			break;
 		case O_MAX: case O_INSTANCE: case O_CHAIN: case O_PRIO:
-		case O_SIM_CAP: case O_SIM_FAIL:
-			bad = parse_num_opt(c, optarg, a);
+		case O_SIM_CAP: case O_SIM_FAIL: case O_REAP_SLICE:
+			bad = parse_num_opt(c, optarg, a) ||
+			      (c == O_REAP_SLICE && !a->reap_slice);
 			break;
 		default:
 			return fl_usage_error(ctx, CMD, "unknown option");
@@ -370,6 +382,7 @@ static int run_agent(struct agent_args *a, const struct fl_ctx *ctx)
 		.keep_rules = a->keep,
 		.stats_path = stats_path(a),
 		.log = ctx->quiet ? NULL : stderr,
+		.reap_slice = a->reap_slice,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512] = "";
@@ -385,10 +398,15 @@ static int run_agent(struct agent_args *a, const struct fl_ctx *ctx)
 		return fl_error(ctx, CMD, "%s", err);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (!ctx->quiet)
+	if (!ctx->quiet) {
+		struct rt_status st;
+
+		rt_agent__status(running, &st);
 		fprintf(stderr, "flowlift agent: running on %s (program %s, "
-				"stats %s)\n", a->dev ? a->dev : "sim", o.prog,
-			o.stats_path);
+				"ring buffer %llu KiB, stats %s)\n",
+			a->dev ? a->dev : "sim", o.prog,
+			(unsigned long long)st.rb_bytes / 1024, o.stats_path);
+	}
 	ret = rt_agent__run(running);
 	rt_agent__free(running);
 	running = NULL;
