@@ -166,8 +166,14 @@ extern const struct fa be_flower_fattrs[];
 extern const size_t be_flower_n_fattrs;
 
 /* Send/collect helpers (be_nl.c) used by the flower code. */
-/* Queue a copy of nlh (seq, NLM_F_REQUEST|NLM_F_ACK set here). */
+/* Queue a copy of nlh (seq and NLM_F_REQUEST set here; flush asks for
+ * the acks). */
 int be_nl__queue(struct be_nl *nl, const struct nlmsghdr *nlh, uint64_t tag);
+/* Encode in place: be_nl__tail gives BE_NL_MSG_MAX (4 KiB) of room at the
+ * end of the batch (NULL + errno); be_nl__commit queues the message
+ * written there, as be_nl__queue does. */
+void *be_nl__tail(struct be_nl *nl);
+int be_nl__commit(struct be_nl *nl, struct nlmsghdr *nlh, uint64_t tag);
 int be_nl__dump(struct be_nl *nl, struct nlmsghdr *req,
 		int (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg);
 

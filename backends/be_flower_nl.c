@@ -392,12 +392,13 @@ struct nlmsghdr *be_flower_nl__encode(void *buf, size_t size, int type,
 	struct tcmsg *tcm;
 	int ret = 0;
 
-	/* Every key, mask and action fits well within 4 KiB. */
+	/* Every key, mask and action fits well within 4 KiB. Every byte
+	 * up to nlmsg_len is written by the mnl_*put* calls (they zero the
+	 * headers and the attribute padding), so buf is not cleared first. */
 	if (size < 4096) {
 		errno = ENOSPC;
 		return NULL;
 	}
-	memset(buf, 0, 4096);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
@@ -420,24 +421,27 @@ struct nlmsghdr *be_flower_nl__encode(void *buf, size_t size, int type,
 	return nlh;
 }
 
+/* Encoded straight into the batch: no copy. */
+static int queue(struct be_nl *nl, int type, uint16_t flags,
+		 const struct be_flower_filter *f, uint64_t tag)
+{
+	void *buf = be_nl__tail(nl);
+	struct nlmsghdr *nlh;
+
+	if (!buf)
+		return -errno;
+	nlh = be_flower_nl__encode(buf, 4096, type, flags, f, NULL, NULL, 0);
+	return nlh ? be_nl__commit(nl, nlh, tag) : -errno;
+}
+
 int be_flower_nl__add(struct be_nl *nl, const struct be_flower_filter *f,
 		      uint64_t tag)
 {
-	char buf[4096];
-	struct nlmsghdr *nlh;
-
-	nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_NEWTFILTER,
-				   NLM_F_CREATE | NLM_F_EXCL, f, NULL, NULL, 0);
-	return nlh ? be_nl__queue(nl, nlh, tag) : -errno;
+	return queue(nl, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, f, tag);
 }
 
 int be_flower_nl__del(struct be_nl *nl, const struct be_flower_filter *f,
 		      uint64_t tag)
 {
-	char buf[4096];
-	struct nlmsghdr *nlh;
-
-	nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_DELTFILTER, 0, f, NULL,
-				   NULL, 0);
-	return nlh ? be_nl__queue(nl, nlh, tag) : -errno;
+	return queue(nl, RTM_DELTFILTER, 0, f, tag);
 }
