@@ -365,6 +365,7 @@ static int u32_cmp(const void *x, const void *y)
 struct idlist {
 	uint32_t *v;
 	size_t n, cap;
+	size_t uniq; /* v[0..uniq) sorted and unique (see add_rules) */
 };
 
 static int idlist_push(struct idlist *l, uint32_t id)
@@ -752,30 +753,40 @@ static bool witness(struct ir_diff *d, const struct ir_rule *r,
 	return false;
 }
 
-/* Add the rules of the cubes in l to the rule list out, once each. */
+/* Sort l and drop repeats. */
+static void idlist_uniq(struct idlist *l)
+{
+	size_t k = 0;
+
+	if (l->n) /* qsort(NULL, 0) is undefined */
+		qsort(l->v, l->n, sizeof(*l->v), u32_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		if (!k || l->v[k - 1] != l->v[i])
+			l->v[k++] = l->v[i];
+	l->n = l->uniq = k;
+}
+
+/* Add the rules of the cubes in l to the rule list out. Repeats are
+ * dropped whenever the list has doubled since the last time (one pair of
+ * rules can meet the same earlier rule in each of its cube pairs, and the
+ * default rules of two LPM lists have every entry as an exception). */
 static int add_rules(struct idlist *out, const struct cubes *cs,
 		     const struct idlist *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		uint32_t rule = cs->c[l->v[i]].r.prio;
-		bool dup = false;
+		int err = idlist_push(out, cs->c[l->v[i]].r.prio);
 
-		for (size_t k = 0; k < out->n && !dup; k++)
-			dup = out->v[k] == rule;
-		if (!dup) {
-			int err = idlist_push(out, rule);
-
-			if (err)
-				return err;
-		}
+		if (err)
+			return err;
 	}
+	if (out->n > 2 * out->uniq + 64)
+		idlist_uniq(out);
 	return 0;
 }
 
 static void set_except(uint32_t *out, uint32_t *n, struct idlist *rules)
 {
-	if (rules->n) /* qsort(NULL, 0) is undefined */
-		qsort(rules->v, rules->n, sizeof(*rules->v), u32_cmp);
+	idlist_uniq(rules);
 	*n = (uint32_t)rules->n;
 	for (size_t i = 0; i < rules->n && i < IR_DIFF_EXCEPT; i++)
 		out[i] = rules->v[i];
