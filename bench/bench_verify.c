@@ -2,8 +2,14 @@
 /*
  * bench_verify.c - packets per second through the two sides of `flowlift
  * verify`: the rule set's interpreter (ir_dissect with the flower model +
- * ir_ruleset__eval, first match) and the kernel (BPF_PROG_TEST_RUN, one
- * frame per call as verify runs it, through vf_kern__run).
+ * the first-match index, ir_index__eval, as verify runs it) and the kernel
+ * (BPF_PROG_TEST_RUN, one frame per call as verify runs it, through
+ * vf_kern__run). For reference, the linear first-match scan the index
+ * replaces (ir_ruleset__eval) over a prefix of the frames: at most
+ * LINEAR_BUDGET / rules frames (at least 100), so that 80k rules finish;
+ * every frame it sees must get the same rule from both, or the run fails.
+ * The index is built once before the runs; its build time is printed
+ * apart ("index build_s=..."), not counted in the interpreter's rate.
  *
  * Frames: N random well-formed Ethernet/IPv4 TCP, UDP or ICMP frames
  * (seeded), sources drawn half from 10.0.0.0/8 and half at random, ports
@@ -12,8 +18,9 @@
  *
  * Usage: bench_verify OBJ N REPS [--map NAME=FILE]... [--assume A]...
  *                     [--target ir|flower]  (ir: not legalised; flower)
- * Prints "interp ..." and "kernel ..." lines with frames, seconds, pps,
- * and the number of frames the rules decide (not slow path). Needs root.
+ * Prints "interp", "linear" and "kernel" lines with frames, seconds, pps,
+ * and the number of frames the rules decide (not slow path), then
+ * "index build_s=S subtables=K" and "rules R paths P". Needs root.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +33,7 @@
 #include "verify/verify.h"
 
 #define FRAME_LEN 74
+#define LINEAR_BUDGET 20000000.0 /* rule x frame evaluations */
 
 static double now_s(void)
 {
@@ -76,6 +84,46 @@ static void frame(uint8_t *f, uint64_t *s)
 	}
 }
 
+/* The first rule for frame f: through the index, or the linear scan
+ * when ix is NULL; -1: none. */
+static long eval(const struct ir_ruleset *rs, const struct ir_index *ix,
+		 const uint8_t *f)
+{
+	struct ir_meta meta = {0};
+	struct ir_keys keys;
+	const struct ir_rule *m;
+
+	ir_dissect(IR_DIS_FLOWER, f, FRAME_LEN, &meta, &keys);
+	if (ix)
+		return ir_index__eval(ix, IR_DIS_FLOWER, &keys);
+	m = ir_ruleset__eval(rs, IR_DIS_FLOWER, &keys);
+	return m ? (long)(m - ir_ruleset__rule_c(rs, 0)) : -1;
+}
+
+/* Evaluate n frames reps times (seconds of each in secs[]); returns how
+ * many frames a rule decides (not the slow path). */
+static size_t interp(const struct ir_ruleset *rs, const struct ir_index *ix,
+		     const uint8_t *frames, size_t n, int reps, double *secs)
+{
+	size_t decided = 0;
+
+	for (int r = 0; r < reps; r++) {
+		double t0 = now_s();
+
+		decided = 0;
+		for (size_t i = 0; i < n; i++) {
+			long m = eval(rs, ix, frames + i * FRAME_LEN);
+
+			decided += m >= 0 &&
+				   ir_ruleset__rule_c(rs, (size_t)m)
+						   ->action.verdict !=
+					   IR_ACT_SLOWPATH;
+		}
+		secs[r] = now_s() - t0;
+	}
+	return decided;
+}
+
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -98,6 +146,7 @@ int main(int argc, char **argv)
 	const struct be_ops *be = be_find("flower");
 	struct lift_opts lo = {.caps = be ? be->caps : NULL};
 	struct ir_ruleset *rs = NULL;
+	struct ir_index *ix = NULL;
 	struct lift_object *obj = NULL;
 	struct vf_kern *k = NULL;
 	struct lift_stats st;
@@ -105,7 +154,8 @@ int main(int argc, char **argv)
 	char err[512];
 	uint8_t *frames = NULL;
 	double secs[64];
-	size_t n, decided;
+	size_t n, n_lin, decided;
+	double t0, build_s;
 	uint64_t seed = 1;
 	int reps, ret = 1;
 
@@ -154,27 +204,31 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		frame(frames + i * FRAME_LEN, &seed);
 
-	for (int r = 0; r < reps; r++) {
-		double t0 = now_s();
-
-		decided = 0;
-		for (size_t i = 0; i < n; i++) {
-			struct ir_meta meta = {0};
-			struct ir_keys keys;
-			const struct ir_rule *m;
-
-			ir_dissect(IR_DIS_FLOWER, frames + i * FRAME_LEN,
-				   FRAME_LEN, &meta, &keys);
-			m = ir_ruleset__eval(rs, IR_DIS_FLOWER, &keys);
-			decided += m && m->action.verdict != IR_ACT_SLOWPATH;
-		}
-		secs[r] = now_s() - t0;
+	t0 = now_s();
+	ix = ir_index__new(rs);
+	if (!ix) {
+		snprintf(err, sizeof(err), "index: %s", strerror(errno));
+		goto fail;
 	}
+	build_s = now_s() - t0;
+	decided = interp(rs, ix, frames, n, reps, secs);
 	report("interp", secs, reps, n, decided);
+	n_lin = (size_t)(LINEAR_BUDGET / (ir_ruleset__count(rs) + 1));
+	n_lin = n_lin < 100 ? 100 : n_lin > n ? n : n_lin;
+	decided = interp(rs, NULL, frames, n_lin, reps, secs);
+	report("linear", secs, reps, n_lin, decided);
+	for (size_t i = 0; i < n_lin; i++) {
+		if (eval(rs, NULL, frames + i * FRAME_LEN) ==
+		    eval(rs, ix, frames + i * FRAME_LEN))
+			continue;
+		snprintf(err, sizeof(err), "frame %zu: the index and the "
+			 "linear scan disagree", i);
+		goto fail;
+	}
 	for (int r = 0; r < reps; r++) {
-		double t0 = now_s();
 		struct vf_kern_result res;
 
+		t0 = now_s();
 		decided = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (vf_kern__run(k, frames + i * FRAME_LEN, FRAME_LEN,
@@ -189,6 +243,8 @@ int main(int argc, char **argv)
 		secs[r] = now_s() - t0;
 	}
 	report("kernel", secs, reps, n, decided);
+	printf("index build_s=%.4f subtables=%zu rules=%zu\n", build_s,
+	       ir_index__subtables(ix), ir_ruleset__count(rs));
 	printf("rules %u paths %u\n", st.rules, st.paths);
 	ret = 0;
 	goto out;
@@ -197,6 +253,7 @@ fail:
 out:
 	free(frames);
 	vf_kern__free(k);
+	ir_index__free(ix);
 	ir_ruleset__free(rs);
 	lift_object__free(obj);
 	return ret;
