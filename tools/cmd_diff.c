@@ -45,6 +45,20 @@ static const char *sniff_target(const char *path)
 	if (!f)
 		return "ir"; /* the open error is reported by the parser */
 	while (fgets(line, sizeof(line), f)) {
+		/* the header compile writes, which a set without rules
+		 * still has */
+		if (!strncmp(line, "# flowlift flower rules", 23)) {
+			t = "flower";
+			break;
+		}
+		if (!strncmp(line, "# flowlift nft rules", 20)) {
+			t = "nft";
+			break;
+		}
+		if (!strncmp(line, "# flowlift rte_flow rules", 25)) {
+			t = "rteflow";
+			break;
+		}
 		if (strstr(line, "flowlift-ir")) {
 			t = "ir";
 			break;
