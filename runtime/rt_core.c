@@ -111,6 +111,20 @@ static bool same_decision(const struct rt_flow *f, uint8_t verdict,
 	       f->redirect_ifindex == redirect_ifindex;
 }
 
+static bool sweepable(const struct rt_flow *f)
+{
+	return f->state == RT_FLOW_INSTALLED || f->state == RT_FLOW_DELETING;
+}
+
+/* f, on the device when the reap started, is listed (or gone): one less
+ * for the sweep to look for. */
+static void unlisted_done(struct rt_core *c, const struct rt_flow *f)
+{
+	if (c->reap.phase != RT_REAP_OFF && c->reap.n_unlisted &&
+	    f->dump_epoch != c->dump_epoch && sweepable(f))
+		c->reap.n_unlisted--;
+}
+
 /* f was born or installed now: a reap under way must neither judge it by
  * a dump that may predate it nor sweep it as vanished. */
 static void mark_fresh(struct rt_core *c, struct rt_flow *f)
@@ -138,6 +152,7 @@ static void gone(struct rt_core *c, struct rt_flow *f, enum rt_del_reason why)
 		c->o.forget(c->o.forget_arg, &f->key);
 	if (f->needs_reval && c->n_needs_reval)
 		c->n_needs_reval--;
+	unlisted_done(c, f);
 	rt_flow__transition(&c->t, f, RT_FLOW_GONE, why);
 }
 
@@ -478,6 +493,7 @@ static int reap_cb(const struct rt_dumped *d, void *arg)
 	if (f->handle && f->handle != d->rule.handle)
 		return add_orphan(c, &d->rule); /* a duplicate */
 	f->handle = d->rule.handle;
+	unlisted_done(c, f);
 	f->dump_epoch = c->dump_epoch;
 	f->fresh = 0;
 	if (f->state != RT_FLOW_INSTALLED)
@@ -546,6 +562,8 @@ int rt_core__reap_start(struct rt_core *c)
 	r->cursor = 0;
 	r->bucket = 0;
 	r->slices = 0;
+	r->n_unlisted = c->t.lists[RT_FLOW_INSTALLED].n +
+			c->t.lists[RT_FLOW_DELETING].n;
 	r->start_us = r->copy_us = rt_core__now(c);
 	if (c->be->ops->dump_slice) {
 		r->work_us = 0;
@@ -580,6 +598,8 @@ static int reap_slice(struct rt_core *c, size_t max, uint64_t now)
 			err = reap_cb(&r->copy[r->pos++], &x);
 		return err ?: r->pos < r->n_copy;
 	case RT_REAP_SWEEP:
+		if (!r->n_unlisted)
+			return 0; /* the dump listed every one */
 		return rt_table__walk(&c->t, &r->bucket, max, sweep_one, c);
 	default:
 		return 0;

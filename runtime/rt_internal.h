@@ -181,6 +181,10 @@ struct rt_reap {
 	uint64_t copy_us;       /* when the copy was taken */
 	uint64_t work_us;       /* in slices, the rest not counted */
 	uint64_t slices;
+	/* Flows installed or deleting when the reap started, neither listed
+	 * by its dump nor gone since: what the sweep looks for (it stops
+	 * when none is left, at once when nothing vanished). */
+	size_t n_unlisted;
 };
 
 struct rt_core {
