@@ -173,93 +173,197 @@ static uint32_t cookie_chain(const struct be_flower_filter *f)
 	return ntohl(be);
 }
 
-/* The whole plan: the rules, the catch-all, the entry filter. */
+/*
+ * The file is read once, line by line: each filter line is parsed, turned
+ * into its place in the layout and encoded straight into the netlink
+ * batch; no rule set or plan is kept, only a line and prio per request
+ * for the error messages. A parse error stops before anything is sent.
+ */
+#define TAG_DEL (1ull << 63) /* leftover deletions, queued first */
+
+struct req {
+	uint32_t line;
+	uint16_t prio;
+};
+
+/* What is being installed: n_rules rules (tags 0..), then the catch-all
+ * (tag n_rules) and the entry filter (tag n_rules + 1). */
 struct plan {
-	struct be_flower_filter *f;
-	size_t n; /* rules + catch-all */
-	struct be_flower_filter entry;
+	struct req *req;
+	size_t n_rules, cap;
 	uint32_t set_chain;
+	struct be_flower_filter catchall, entry;
 };
 
 static void plan_free(struct plan *p)
 {
-	free(p->f);
-	p->f = NULL;
+	free(p->req);
+	p->req = NULL;
 }
 
-static int build_plan(const struct ir_ruleset *rs, const struct apply_args *a,
-		      uint32_t ifindex, uint32_t set_chain, struct plan *p,
-		      char *err, size_t errsz)
-{
-	struct be_opts o = {
-		.dev = a->dev,
-		.offload = a->offload,
-		.chain = set_chain,
-		.ifnames = a->ifnames,
-		.n_ifnames = a->n_ifnames,
-	};
-	size_t n = ir_ruleset__count(rs);
-	struct be_flower_filter *c;
+/* Header lines the printer makes itself, as be_flower_parse skips them. */
+static const char *const generated[] = {"duplicates", "ifname", NULL};
+
+/* One filter line, parsed, to be placed into the set chain. */
+typedef int (*emit_fn)(const struct be_flower_filter *f, size_t i,
+		       uint32_t line, void *arg);
+
+struct reader {
+	const struct apply_args *a;
+	uint32_t ifindex;
+	struct be_opts o;		  /* the set chain's */
+	struct be_opts lo;		  /* parse: ifnames of file + args */
+	struct be_ifname *tab;		  /* the file's "# ifname:" lines */
+	size_t n_tab;
+	struct be_flower_filter buf[2]; /* parsed; placed */
 	char msg[512];
-	int ret;
+};
 
-	p->f = calloc(n + 1, sizeof(*p->f));
-	if (!p->f)
+/* The file's ifnames first, then --ifname's, as be_flower_parse does. */
+static int add_ifname_line(struct reader *rd, const char *line)
+{
+	struct be_ifname *t;
+	int ret = be_parse_ifname_line(line, &rd->tab, &rd->n_tab);
+
+	if (ret != 1)
+		return ret;
+	t = realloc(rd->tab,
+		    (rd->n_tab + rd->a->n_ifnames) * sizeof(*rd->tab));
+	if (!t)
 		return -ENOMEM;
-	p->set_chain = set_chain;
-	for (size_t i = 0, j = 0; i < n; i++) {
-		const struct ir_rule *r = ir_ruleset__rule_c(rs, i);
-		struct be_flower_filter *f = &p->f[j];
+	rd->tab = t;
+	if (rd->a->n_ifnames)
+		memcpy(t + rd->n_tab, rd->a->ifnames,
+		       rd->a->n_ifnames * sizeof(*t));
+	rd->lo.ifnames = t;
+	rd->lo.n_ifnames = rd->n_tab + rd->a->n_ifnames;
+	return 1;
+}
 
-		/* a final "any -> slowpath" is what the catch-all does */
-		if (!r->n_matches && r->action.verdict == IR_ACT_SLOWPATH &&
-		    !r->action.n_rewrites && i == n - 1) {
-			n--;
-			break;
+/* Rule i (parsed, in rd->buf[0]) as the set chain's filter rd->buf[1]. */
+static int place(struct reader *rd, size_t i, uint32_t line, char *err,
+		 size_t errsz)
+{
+	struct be_flower_filter *f = &rd->buf[1];
+	int ret = be_flower_filter_from_rule(f, &rd->buf[0].rule, &rd->o,
+					     rd->msg, sizeof(rd->msg));
+
+	if (ret)
+		return fl_err(err, errsz, ret, "%u: rule %zu: %s", line, i,
+			      rd->msg);
+	if (f->prio <= ENTRY_PRIO && !rd->a->chain && rd->o.chain == 0)
+		return fl_err(err, errsz, -ERANGE, "%u: rule %zu: bad prio",
+			      line, i);
+	if (f->prio >= CATCHALL_PRIO)
+		return fl_err(err, errsz, -ERANGE,
+			      "%u: rule %zu: prio %u collides with the "
+			      "catch-all",
+			      line, i, f->prio);
+	f->ifindex = rd->ifindex;
+	/* hardware traps to software; software goes to chain C+1 */
+	f->goto_chain =
+		rd->a->offload == BE_OFFLOAD_HW ? 0 : rd->a->chain + 1;
+	make_cookie(f, 'R', rd->o.chain);
+	return 0;
+}
+
+/* A final "any -> slowpath" is what the catch-all does: left out. */
+static bool folds(const struct be_flower_filter *f)
+{
+	const struct ir_rule *r = &f->rule;
+
+	return !r->n_matches && r->action.verdict == IR_ACT_SLOWPATH &&
+	       !r->action.n_rewrites;
+}
+
+/* Place the held rule i (line) and hand it to emit. */
+static int emit_held(struct reader *rd, size_t i, uint32_t line, emit_fn emit,
+		     void *arg, char *err, size_t errsz)
+{
+	int ret = place(rd, i, line, err, errsz);
+
+	return ret ? ret : emit(&rd->buf[1], i, line, arg);
+}
+
+/* Read every line of f; emit each rule, placed, but a final folding one.
+ * A rule is held until the next one is read (to know the last). Returns
+ * the number emitted, or negative with "LINE: why" in err. */
+static ssize_t read_rules(struct reader *rd, FILE *f, emit_fn emit, void *arg,
+			  char *err, size_t errsz)
+{
+	struct ir_ruleset *meta = ir_ruleset__new();
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	uint32_t lineno = 0, held = 0; /* the held rule's line, 0: none */
+	int ret = meta ? 0 : -ENOMEM;
+
+	rd->lo = rd->o;
+	while (!ret && getline(&line, &cap, f) > 0) {
+		char *p = line;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		p[strcspn(p, "\r\n")] = '\0';
+		if (!*p)
+			continue;
+		if (*p == '#') {
+			ret = add_ifname_line(rd, p);
+			if (!ret)
+				ret = be_parse_meta_line(meta, p, generated,
+							 lineno, err, errsz);
+			ret = ret == 1 ? 0 : ret;
+			continue;
 		}
-		j++;
-		ret = be_flower_filter_from_rule(f, r, &o, msg, sizeof(msg));
+		if (held) {
+			ret = emit_held(rd, n++, held, emit, arg, err, errsz);
+			if (ret)
+				break;
+		}
+		rd->msg[0] = '\0';
+		ret = be_flower_parse_line(p, &rd->lo, &rd->buf[0], rd->msg,
+					   sizeof(rd->msg));
 		if (ret)
-			return fl_err(err, errsz, ret, "rule %zu: %s", i, msg);
-		if (f->prio <= ENTRY_PRIO && !a->chain && set_chain == 0)
-			return fl_err(err, errsz, -ERANGE, "rule %zu: bad prio",
-				      i);
-		if (f->prio >= CATCHALL_PRIO)
-			return fl_err(err, errsz, -ERANGE,
-				      "rule %zu: prio %u "
-				      "collides with the catch-all",
-				      i, f->prio);
-		f->ifindex = ifindex;
-		/* hardware traps to software; software goes to chain C+1 */
-		f->goto_chain = a->offload == BE_OFFLOAD_HW ? 0 : a->chain + 1;
-		make_cookie(f, 'R', set_chain);
+			fl_err(err, errsz, ret, "%u: %s", lineno,
+			       rd->msg[0] ? rd->msg : strerror(-ret));
+		held = lineno;
 	}
-	/* Misses go to the slow path. Hardware misses reach software by
-	 * themselves, so under hw the catch-all lives in software only. */
-	c = &p->f[n];
+	if (!ret && held && !folds(&rd->buf[0]))
+		ret = emit_held(rd, n++, held, emit, arg, err, errsz);
+	free(line);
+	ir_ruleset__free(meta);
+	return ret ? ret : (ssize_t)n;
+}
+
+/* Misses go to the slow path. Hardware misses reach software by
+ * themselves, so under hw the catch-all lives in software only. The entry
+ * jumps to the set in hardware and software alike. */
+static void plan_fixed(struct plan *p, const struct apply_args *a,
+		       uint32_t ifindex)
+{
+	struct be_flower_filter *c = &p->catchall, *e = &p->entry;
+
+	memset(c, 0, sizeof(*c));
 	ir_rule__init(&c->rule);
 	c->rule.prio = c->prio = CATCHALL_PRIO;
 	c->rule.action.verdict = IR_ACT_SLOWPATH;
 	c->ifindex = ifindex;
-	c->chain = set_chain;
+	c->chain = p->set_chain;
 	c->protocol = ETH_P_ALL;
 	c->offload = a->offload == BE_OFFLOAD_HW ? BE_OFFLOAD_SW : a->offload;
 	c->goto_chain = a->chain + 1;
-	make_cookie(c, 'C', set_chain);
-	p->n = n + 1;
-	/* The entry jumps to the set in hardware and software alike. */
-	memset(&p->entry, 0, sizeof(p->entry));
-	ir_rule__init(&p->entry.rule);
-	p->entry.ifindex = ifindex;
-	p->entry.chain = a->chain;
-	p->entry.prio = p->entry.rule.prio = ENTRY_PRIO;
-	p->entry.protocol = ETH_P_ALL;
-	p->entry.offload =
+	make_cookie(c, 'C', p->set_chain);
+	memset(e, 0, sizeof(*e));
+	ir_rule__init(&e->rule);
+	e->ifindex = ifindex;
+	e->chain = a->chain;
+	e->prio = e->rule.prio = ENTRY_PRIO;
+	e->protocol = ETH_P_ALL;
+	e->offload =
 		a->offload == BE_OFFLOAD_SW ? BE_OFFLOAD_SW : BE_OFFLOAD_BOTH;
-	p->entry.rule.action.verdict = IR_ACT_SLOWPATH;
-	p->entry.goto_chain = set_chain;
-	make_cookie(&p->entry, 'E', set_chain);
-	return 0;
+	e->rule.action.verdict = IR_ACT_SLOWPATH;
+	e->goto_chain = p->set_chain;
+	make_cookie(e, 'E', p->set_chain);
 }
 
 /* What is installed now: our entry filter and our filters per chain. */
@@ -302,35 +406,50 @@ static int collect_old(const struct be_flower_filter *f, void *arg)
 }
 
 struct failure {
-	char what[64], text[512];
+	char what[96], text[512];
 };
+
+/* stderr shows this many failures, -j all of them */
+#define SHOW_FAILED 10
 
 struct results {
 	const struct plan *p;
-	int n_err;
+	const char *rules; /* the file, for "FILE:LINE:" */
+	int n_err, n_del_err;
 	const struct fl_ctx *ctx;
 	struct failure *fail; /* -j: kept for one object at the end */
 	size_t n_fail;
 };
 
-/* "rule 3 (prio 2): Error: <kernel's text>." as iproute2 words it. */
+/* "FILE:3: rule 0 (prio 2): Error: <kernel's text>." as iproute2 words
+ * the kernel's part. */
 static void on_result(uint64_t tag, int err, const char *msg, void *arg)
 {
 	struct results *r = arg;
-	const struct be_flower_filter *f =
-		tag < r->p->n ? &r->p->f[tag] : &r->p->entry;
-	char what[64], text[512];
+	const struct plan *p = r->p;
+	char what[96], text[512];
 
 	if (!err)
 		return;
+	if (tag & TAG_DEL) {
+		if (r->n_del_err++ < SHOW_FAILED && !r->ctx->json)
+			fprintf(stderr,
+				"flowlift apply: removing a leftover filter "
+				"of an earlier apply: %s\n",
+				msg[0] ? msg : strerror(-err));
+		r->n_err++;
+		return;
+	}
 	r->n_err++;
-	if (tag + 1 < r->p->n)
-		snprintf(what, sizeof(what), "rule %llu (prio %u)",
-			 (unsigned long long)tag, f->prio);
+	if (tag < p->n_rules)
+		snprintf(what, sizeof(what), "%s:%u: rule %llu (prio %u)",
+			 r->rules, p->req[tag].line, (unsigned long long)tag,
+			 p->req[tag].prio);
 	else
 		snprintf(what, sizeof(what), "%s (chain %u prio %u)",
-			 tag < r->p->n ? "catch-all" : "entry filter", f->chain,
-			 f->prio);
+			 tag == p->n_rules ? "catch-all" : "entry filter",
+			 tag == p->n_rules ? p->catchall.chain : p->entry.chain,
+			 tag == p->n_rules ? CATCHALL_PRIO : ENTRY_PRIO);
 	if (msg[0])
 		snprintf(text, sizeof(text), "Error: %s.", msg);
 	else
@@ -344,7 +463,7 @@ static void on_result(uint64_t tag, int err, const char *msg, void *arg)
 		r->fail = n;
 		snprintf(n[r->n_fail].what, sizeof(n->what), "%s", what);
 		snprintf(n[r->n_fail++].text, sizeof(n->text), "%s", text);
-	} else {
+	} else if (r->n_err <= SHOW_FAILED) {
 		fprintf(stderr, "flowlift apply: %s: %s\n", what, text);
 	}
 }
@@ -360,45 +479,76 @@ static void on_del(uint64_t tag, int err, const char *msg, void *arg)
 	}
 }
 
+/* Queue deletions of the filters in s->old (ours), tags base + i. */
+static int queue_del(struct be_nl *nl, const struct state *s, uint64_t base)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < s->n_old; i++)
+		ret = be_flower_nl__del(nl, &s->old[i], base + i);
+	return ret;
+}
+
 /* Delete the filters in s->old (ours) in one batch. */
 static int delete_old(struct be_nl *nl, struct state *s,
 		      const struct fl_ctx *ctx)
 {
 	struct results r = {.ctx = ctx};
-	int ret = 0;
+	int ret = queue_del(nl, s, 0);
 
-	for (size_t i = 0; !ret && i < s->n_old; i++)
-		ret = be_flower_nl__del(nl, &s->old[i], i);
 	if (!ret)
 		ret = be_nl__flush(nl, on_del, &r);
 	return ret;
 }
 
-static int dry_run(const struct apply_args *a, const struct plan *p)
+struct dry {
+	const struct be_opts *o;
+};
+
+static int dry_emit(const struct be_flower_filter *f, size_t i, uint32_t line,
+		    void *arg)
+{
+	const struct dry *d = arg;
+	char buf[4096], err[512];
+	struct nlmsghdr *nlh = be_flower_nl__encode(
+		buf, sizeof(buf), RTM_NEWTFILTER,
+		NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, f, d->o, err,
+		sizeof(err));
+
+	if (!nlh) {
+		fprintf(stderr, "flowlift apply: line %u: rule %zu: %s\n",
+			line, i, err);
+		return -EINVAL;
+	}
+	be_flower_nl__describe(nlh, d->o, stdout);
+	return 0;
+}
+
+static int dry_run(struct fl_ctx *ctx, const struct apply_args *a, FILE *f,
+		   struct reader *rd, struct plan *p)
 {
 	struct be_opts o = {.dev = a->dev,
 			    .ifnames = a->ifnames,
 			    .n_ifnames = a->n_ifnames};
-	char buf[4096], err[512];
+	struct dry d = {.o = &o};
+	char err[1024];
+	ssize_t n;
 
-	printf("# flowlift apply --dry-run: %zu filters into chain %u, then "
-	       "the entry filter (chain %u prio %u) switched to it\n",
-	       p->n, p->set_chain, a->chain, ENTRY_PRIO);
-	for (size_t i = 0; i <= p->n; i++) {
-		const struct be_flower_filter *f =
-			i < p->n ? &p->f[i] : &p->entry;
-		struct nlmsghdr *nlh = be_flower_nl__encode(
-			buf, sizeof(buf), RTM_NEWTFILTER,
-			NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, f, &o, err,
-			sizeof(err));
-
-		if (!nlh) {
-			fprintf(stderr, "flowlift apply: filter %zu: %s\n", i,
-				err);
-			return FL_EXIT_ERR;
-		}
-		be_flower_nl__describe(nlh, &o, stdout);
+	printf("# flowlift apply --dry-run: the rules into chain %u, the "
+	       "catch-all, then the entry filter (chain %u prio %u) switched "
+	       "to it\n",
+	       p->set_chain, a->chain, ENTRY_PRIO);
+	err[0] = '\0';
+	n = read_rules(rd, f, dry_emit, &d, err, sizeof(err));
+	if (n < 0) {
+		if (err[0])
+			fl_error(ctx, CMD, "%s:%s", a->rules, err);
+		return FL_EXIT_ERR;
 	}
+	if (dry_emit(&p->catchall, n, 0, &d) || dry_emit(&p->entry, n + 1, 0,
+							  &d))
+		return FL_EXIT_ERR;
+	printf("# %zd rules, the catch-all and the entry filter\n", n);
 	return FL_EXIT_OK;
 }
 
@@ -423,6 +573,11 @@ static int report_failed(struct results *r, const char *what)
 		fl_json__obj_end(j);
 		fl_json__free(j);
 	} else {
+		if (r->n_err > SHOW_FAILED)
+			fprintf(stderr,
+				"flowlift apply: (%d more failures not "
+				"shown; -j lists all)\n",
+				r->n_err - SHOW_FAILED);
 		fprintf(stderr, "flowlift apply: %s\n", what);
 	}
 	free(r->fail);
@@ -430,28 +585,56 @@ static int report_failed(struct results *r, const char *what)
 	return FL_EXIT_ERR;
 }
 
+struct queuer {
+	struct be_nl *nl;
+	struct plan *p;
+};
+
+/* One rule into the batch, its line and prio kept for the messages. */
+static int queue_rule(const struct be_flower_filter *f, size_t i,
+		      uint32_t line, void *arg)
+{
+	struct queuer *q = arg;
+	struct plan *p = q->p;
+
+	if (i == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1024;
+		struct req *n = realloc(p->req, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->req = n;
+		p->cap = cap;
+	}
+	p->req[i] = (struct req){.line = line, .prio = f->prio};
+	p->n_rules = i + 1;
+	return be_flower_nl__add(q->nl, f, i);
+}
+
+/* Everything into the free chain in one batch (leftovers of an
+ * interrupted apply deleted first, in the same batch); on any failure all
+ * of it is taken back. Then the switch, then the old set goes. */
 static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 		   struct be_nl *nl, struct plan *p, struct state *s)
 {
-	struct results r = {.p = p, .ctx = ctx};
+	struct results r = {.p = p, .ctx = ctx, .rules = a->rules};
 	struct state added = {.want_chain = p->set_chain};
-	char what[128];
-	int ret = 0;
+	char what[160];
+	int ret;
 
-	for (size_t i = 0; !ret && i < p->n; i++)
-		ret = be_flower_nl__add(nl, &p->f[i], i);
+	ret = be_flower_nl__add(nl, &p->catchall, p->n_rules);
 	if (!ret)
 		ret = be_nl__flush(nl, on_result, &r);
 	if (ret || r.n_err) {
 		/* take back what did get in: the old set stays as it was */
-		if (!be_flower_nl__dump(nl, p->f[0].ifindex, false,
+		if (!be_flower_nl__dump(nl, p->entry.ifindex, false,
 					p->set_chain, collect_old, &added))
 			delete_old(nl, &added, ctx);
 		free(added.old);
 		snprintf(what, sizeof(what),
 			 "%d of %zu filters failed on %s; "
 			 "nothing changed",
-			 r.n_err, p->n, a->dev);
+			 r.n_err - r.n_del_err, p->n_rules + 1, a->dev);
 		return report_failed(&r, r.n_err ? what : strerror(-ret));
 	}
 	/* the switch: one filter replaced in place */
@@ -463,9 +646,9 @@ static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 		nlh = be_flower_nl__encode(buf, sizeof(buf), RTM_NEWTFILTER,
 					   NLM_F_REPLACE, &p->entry, NULL, NULL,
 					   0);
-		ret = nlh ? be_nl__queue(nl, nlh, p->n) : -errno;
+		ret = nlh ? be_nl__queue(nl, nlh, p->n_rules + 1) : -errno;
 	} else {
-		ret = be_flower_nl__add(nl, &p->entry, p->n);
+		ret = be_flower_nl__add(nl, &p->entry, p->n_rules + 1);
 	}
 	if (!ret)
 		ret = be_nl__flush(nl, on_result, &r);
@@ -499,36 +682,40 @@ static enum be_offload file_offload(FILE *f)
 
 static int apply(struct fl_ctx *ctx, struct apply_args *a)
 {
-	struct be_opts o = {.dev = a->dev,
-			    .offload = a->offload,
-			    .ifnames = a->ifnames,
-			    .n_ifnames = a->n_ifnames};
-	struct state s = {0};
+	struct state s = {0}, left = {0};
 	struct plan p = {0};
-	struct ir_ruleset *rs;
+	struct reader *rd = calloc(1, sizeof(*rd));
 	struct be_nl *nl = NULL;
+	struct queuer q;
 	uint32_t ifindex = if_nametoindex(a->dev), cur = 0, next;
 	char err[1024] = "";
-	FILE *f;
+	FILE *f = NULL;
+	ssize_t n;
 	int ret;
 
+	if (!rd)
+		return fl_error(ctx, CMD, "%s", strerror(ENOMEM));
 	f = fopen(a->rules, "r");
-	if (!f)
-		return fl_error(ctx, CMD, "%s: %s", a->rules, strerror(errno));
-	if (!a->offload_set)
-		a->offload = file_offload(f);
-	rs = be_flower_ops.parse(f, &o, err, sizeof(err));
-	fclose(f);
-	if (!rs)
-		return fl_error(ctx, CMD, "%s:%s", a->rules, err);
-	if (!ifindex && !a->dry_run) {
-		ret = fl_error(ctx, CMD, "no device '%s'", a->dev);
+	if (!f) {
+		ret = fl_error(ctx, CMD, "%s: %s", a->rules, strerror(errno));
 		goto out;
 	}
+	if (!a->offload_set)
+		a->offload = file_offload(f);
+	rd->a = a;
+	rd->ifindex = ifindex;
+	rd->o = (struct be_opts){.dev = a->dev,
+				 .offload = a->offload,
+				 .ifnames = a->ifnames,
+				 .n_ifnames = a->n_ifnames};
 	if (a->dry_run) {
-		ret = build_plan(rs, a, ifindex, a->chain + 2, &p, err,
-				 sizeof(err));
-		ret = ret ? fl_error(ctx, CMD, "%s", err) : dry_run(a, &p);
+		p.set_chain = rd->o.chain = a->chain + 2;
+		plan_fixed(&p, a, ifindex);
+		ret = dry_run(ctx, a, f, rd, &p);
+		goto out;
+	}
+	if (!ifindex) {
+		ret = fl_error(ctx, CMD, "no device '%s'", a->dev);
 		goto out;
 	}
 	nl = be_nl__open(err, sizeof(err));
@@ -556,23 +743,27 @@ static int apply(struct fl_ctx *ctx, struct apply_args *a)
 		cur = cookie_chain(&s.entry);
 	next = cur == a->chain + 2 ? a->chain + 3 : a->chain + 2;
 	/* leftovers of an interrupted apply in the chain we are about to
-	 * fill are ours to remove first */
-	s.want_chain = next;
-	ret = be_flower_nl__dump(nl, ifindex, false, next, collect_old, &s);
-	if (!ret && s.n_old)
-		ret = delete_old(nl, &s, ctx);
-	s.n_old = 0;
+	 * fill are ours to remove first (queued ahead of the new set) */
+	left.want_chain = next;
 	s.want_chain = cur;
+	ret = be_flower_nl__dump(nl, ifindex, false, next, collect_old, &left);
 	if (!ret && s.have_entry)
 		ret = be_flower_nl__dump(nl, ifindex, false, cur, collect_old,
 					 &s);
+	if (!ret)
+		ret = queue_del(nl, &left, TAG_DEL);
 	if (ret) {
 		ret = fl_error(ctx, CMD, "%s", strerror(-ret));
 		goto out;
 	}
-	ret = build_plan(rs, a, ifindex, next, &p, err, sizeof(err));
-	if (ret) {
-		ret = fl_error(ctx, CMD, "%s", err);
+	p.set_chain = rd->o.chain = next;
+	plan_fixed(&p, a, ifindex);
+	q = (struct queuer){.nl = nl, .p = &p};
+	n = read_rules(rd, f, queue_rule, &q, err, sizeof(err));
+	if (n < 0) {
+		/* nothing was sent: the batch goes with the socket */
+		ret = err[0] ? fl_error(ctx, CMD, "%s:%s", a->rules, err)
+			     : fl_error(ctx, CMD, "%s", strerror(-n));
 		goto out;
 	}
 	ret = install(ctx, a, nl, &p, &s);
@@ -580,24 +771,28 @@ static int apply(struct fl_ctx *ctx, struct apply_args *a)
 		fprintf(stderr,
 			"flowlift apply: %zu rules on %s in chain %u"
 			"%s\n",
-			p.n - 1, a->dev, next,
+			p.n_rules, a->dev, next,
 			s.have_entry ? " (replaced the previous set)" : "");
 	else if (ret == FL_EXIT_OK && ctx->json) {
 		struct fl_json *j = fl_ctx_json(ctx);
 
 		fl_json__obj_begin(j);
 		fl_json__kstr(j, "dev", a->dev);
-		fl_json__ku64(j, "rules", p.n - 1);
+		fl_json__ku64(j, "rules", p.n_rules);
 		fl_json__ku64(j, "chain", next);
 		fl_json__kbool(j, "replaced", s.have_entry);
 		fl_json__obj_end(j);
 		fl_json__free(j);
 	}
 out:
+	if (f)
+		fclose(f);
 	plan_free(&p);
 	free(s.old);
+	free(left.old);
+	free(rd->tab);
+	free(rd);
 	be_nl__close(nl);
-	ir_ruleset__free(rs);
 	return ret;
 }
 

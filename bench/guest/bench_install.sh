@@ -3,9 +3,14 @@
 # /e2e/lib.sh): install the same flower rules three ways into this kernel
 # and time each, REPS times, interleaved:
 #   tc     /sbin/tc -batch FILE (iproute2: one request, one ack, in turn)
-#   apply  flowlift apply FILE --dev vb (batched netlink, chain layout)
-#   floor  bench_nlfloor FILE vb 64 (pre-encoded messages, batched);
-#          floor-send is its own clock around the send/ack loop only
+#   apply  flowlift apply FILE --dev vb (be_nl: windows of up to 1024
+#          requests per sendmsg, one ack per window, chain layout)
+#   floor  bench_nlfloor FILE vb 1024 fence (apply's messages pre-encoded,
+#          sent the way be_nl sends them)
+#   floor-ack  bench_nlfloor FILE vb 64 ack (the same messages, 64 per
+#          sendmsg, every one acked: be_nl's way before)
+#   floor-send / floor-ack-send: the floor's own clock around its
+#          send/ack loop only
 # Files: /e2e/bench/rules-N.flower (`flowlift compile --target flower
 # --dev vb --offload sw`) and rules-N.tc (their filter lines, for tc).
 # Prints "FLBENCH install METHOD N REP SECONDS FILTERS" lines.
@@ -35,7 +40,10 @@ once() {
 	case $1 in
 	tc) set -- "$1" "$2" "$3" /sbin/tc -batch $f.tc ;;
 	apply) set -- "$1" "$2" "$3" /bin/flowlift apply $f.flower --dev vb ;;
-	floor) set -- "$1" "$2" "$3" /bin/bench_nlfloor $f.flower vb 64 ;;
+	floor) set -- "$1" "$2" "$3" /bin/bench_nlfloor $f.flower vb 1024 \
+		fence ;;
+	floor-ack) set -- "$1" "$2" "$3" /bin/bench_nlfloor $f.flower vb 64 \
+		ack ;;
 	esac
 	m=$1 n=$2 r=$3
 	shift 3
@@ -52,13 +60,13 @@ once() {
 	echo "FLBENCH install $m $n $r $1 $c"
 	# the floor's own clock: the send/ack loop alone
 	s=$(sed -n 's/^nlfloor .* seconds=\([0-9.]*\) .*/\1/p' "$W/out")
-	[ -z "$s" ] || echo "FLBENCH install floor-send $n $r $s $c"
+	[ -z "$s" ] || echo "FLBENCH install $m-send $n $r $s $c"
 }
 
 run() {
 	for n in $(cat $BENCH/sizes); do
 		for r in $(seq 1 $REPS); do
-			for m in tc apply floor; do
+			for m in tc apply floor floor-ack; do
 				once $m $n $r || return 1
 			done
 		done

@@ -93,12 +93,14 @@ START_TEST(test_apply_fails_with_kernel_text)
 
 	ck_assert(asprintf(&args, "apply %s --dev v0", rules_path) > 0);
 	ck_assert_int_eq(run(args, &out), 1);
-	ck_assert_msg(strstr(out, "flowlift apply: rule 0 (prio 1): Error: TC "
+	/* each failure names the file, the line and the rule */
+	ck_assert_msg(strstr(out, ":3: rule 0 (prio 1): Error: TC "
 				  "classifier not found.\n"),
 		      "%s", out);
-	ck_assert_msg(strstr(out, "flowlift apply: rule 2 (prio 3): Error: TC "
+	ck_assert_msg(strstr(out, ":5: rule 2 (prio 3): Error: TC "
 				  "classifier not found.\n"),
 		      "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, rules_path));
 	ck_assert_ptr_nonnull(strstr(out, "flowlift apply: catch-all (chain 2 "
 					  "prio 65535): Error: TC classifier "
 					  "not found.\n"));
