@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "runtime/rt_internal.h"
+#include "testsuite/fl_check.h"
 
 static uint64_t clock_us = 1000000;
 
@@ -278,8 +279,6 @@ int main(void)
 {
 	Suite *s = suite_create("robust_agent");
 	TCase *tc = tcase_create("agent");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
@@ -287,9 +286,5 @@ int main(void)
 	tcase_add_test(tc, device_disappears);
 	tcase_add_test(tc, ring_buffer_flood);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "compiler/compiler.h"
+#include "testsuite/fl_check.h"
 
 static struct lift_object *obj;
 static char err[1024];
@@ -211,8 +212,6 @@ int main(void)
 {
 	Suite *s = suite_create("robust_dump");
 	TCase *tc = tcase_create("dump");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 900);
@@ -221,9 +220,5 @@ int main(void)
 	tcase_add_loop_test(tc, bad_dump, 0, sizeof(bad_dumps) /
 					     sizeof(bad_dumps[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

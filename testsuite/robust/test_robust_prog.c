@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compiler/compiler.h"
+#include "testsuite/fl_check.h"
 
 static char err[1024];
 
@@ -155,8 +156,6 @@ int main(void)
 {
 	Suite *s = suite_create("robust_prog");
 	TCase *tc = tcase_create("prog");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, million_insns);
@@ -166,9 +165,5 @@ int main(void)
 	tcase_add_loop_test(tc, bad_registers, 0,
 			    sizeof(bad_regs) / sizeof(bad_regs[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

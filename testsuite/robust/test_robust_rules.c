@@ -17,6 +17,7 @@
 
 #include "backends/backends.h"
 #include "backends/backends_internal.h"
+#include "testsuite/fl_check.h"
 
 #define MB (1u << 20)
 
@@ -166,8 +167,6 @@ int main(void)
 {
 	Suite *s = suite_create("robust_rules");
 	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, ir_megabyte_line, 0,
@@ -180,9 +179,5 @@ int main(void)
 		fprintf(stderr, "netlink_errors skipped: needs root for a "
 			"private netns\n");
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "backends/backends_internal.h"
+#include "testsuite/fl_check.h"
 
 static const struct {
 	const char *name;
@@ -151,11 +152,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(suite());
 }

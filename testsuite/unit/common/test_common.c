@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "testsuite/fl_check.h"
 
 static const struct {
 	const char *in;
@@ -185,8 +186,6 @@ int main(void)
 {
 	Suite *s = suite_create("common");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_sha1, 0, FL_ARRAY_SIZE(sha1_cases));
 	tcase_add_loop_test(tc, test_unhex, 0, FL_ARRAY_SIZE(unhex_cases));
@@ -196,9 +195,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_json_roundtrip, 0, 2);
 	tcase_add_test(tc, test_outfile);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fl_check_run(s);
 }

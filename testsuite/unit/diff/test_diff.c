@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ir/ir.h"
+#include "testsuite/fl_check.h"
 
 static struct ir_ruleset *parse(const char *text)
 {
@@ -324,8 +325,6 @@ int main(void)
 {
 	Suite *s = suite_create("diff");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_cases, 0,
@@ -334,9 +333,5 @@ int main(void)
 	tcase_add_test(tc, test_random_vs_brute_force);
 	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fl_check_run(s);
 }

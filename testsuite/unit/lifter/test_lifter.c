@@ -10,6 +10,7 @@
 
 #include "common/common.h"
 #include "compiler/lift_internal.h"
+#include "testsuite/fl_check.h"
 
 /* Reference semantics, written from the BPF ISA document. */
 static uint64_t ref_alu(uint8_t op, bool is64, uint64_t d, uint64_t s)
@@ -460,11 +461,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return fl_check_run(suite());
 }

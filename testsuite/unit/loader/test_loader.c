@@ -15,6 +15,7 @@
 
 #include "common/common.h"
 #include "compiler/compiler.h"
+#include "testsuite/fl_check.h"
 
 static char obj_path[256];
 
@@ -724,11 +725,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fl_check_run(suite());
 }

@@ -25,6 +25,7 @@
 
 #include "common/common.h"
 #include "compiler/compiler.h"
+#include "testsuite/fl_check.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
 
@@ -305,8 +306,6 @@ int main(void)
 {
 	Suite *s = suite_create("loader_live");
 	TCase *tc = tcase_create("live");
-	SRunner *sr;
-	int failed;
 
 	if (!can_run())
 		return 77;
@@ -317,9 +316,5 @@ int main(void)
 	tcase_add_test(tc, live_prog_array);
 	tcase_add_test(tc, live_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fl_check_run(s);
 }

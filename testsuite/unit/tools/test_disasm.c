@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tools/disasm.h"
+#include "testsuite/fl_check.h"
 
 #define INSN(c, d, s, o, i) \
 	{ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) }
@@ -97,17 +98,11 @@ int main(void)
 {
 	Suite *s = suite_create("disasm");
 	TCase *tc = tcase_create("all");
-	SRunner *sr;
-	int failed;
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 
 	tcase_add_loop_test(tc, test_own, 0, n);
 	tcase_add_loop_test(tc, test_llvm, 0, n);
 	tcase_add_test(tc, test_bounds);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fl_check_run(s);
 }
