@@ -386,6 +386,7 @@ struct vf_report {
 	struct vf_violation *viol; /* the first max_report */
 	bool redirect_probe;
 	bool coverage_ok;
+	double secs_index;      /* building the rule set's first-match index */
 };
 
 /* Load, compile, generate (or read the pcap), run, compare. Returns 0 with

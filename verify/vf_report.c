@@ -79,8 +79,8 @@ void vf_report__print(const struct vf_report *r, FILE *f)
 		fprintf(f, " (%llu only after the program changed its maps)",
 			(unsigned long long)r->n_stateful);
 	fputc('\n', f);
-	fprintf(f, "  time        compile %.2f s, run %.2f s\n",
-		r->secs_compile, r->secs_run);
+	fprintf(f, "  time        compile %.2f s, index %.2f s, run %.2f s\n",
+		r->secs_compile, r->secs_index, r->secs_run);
 	if (!r->rules)
 		fprintf(f, "  note: the rule set is empty: every frame goes to the "
 			"slow path\n");
@@ -152,6 +152,8 @@ void vf_report__json(const struct vf_report *r, struct fl_json *j)
 	fl_json__dbl(j, r->secs_compile);
 	fl_json__key(j, "secs_run");
 	fl_json__dbl(j, r->secs_run);
+	fl_json__key(j, "secs_index");
+	fl_json__dbl(j, r->secs_index);
 	fl_json__key(j, "notes");
 	fl_json__arr_begin(j);
 	if (r->not_testable)

@@ -43,6 +43,7 @@ struct run {
 	struct lift_object *lo;
 	const struct lift_prog *prog;
 	struct ir_ruleset *rs;
+	struct ir_index *ix;  /* first-match index over rs */
 	struct vf_kern *k;
 	enum ir_dissector dis;
 	enum ir_hook hook;
@@ -141,6 +142,12 @@ static int open_and_compile(struct run *r, char *err, size_t errsz)
 	r->rep->secs_compile = now() - t0;
 	if (ret)
 		return ret;
+	t0 = now();
+	r->ix = ir_index__new(r->rs);
+	if (!r->ix)
+		return fl_err(err, errsz, -errno, "rule set index: %s",
+			      strerror(errno));
+	r->rep->secs_index = now() - t0;
 	r->hook = ir_ruleset__hook(r->rs);
 	r->n_rules = ir_ruleset__count(r->rs);
 	r->hits = calloc(r->n_rules + 1, sizeof(*r->hits));
@@ -220,12 +227,16 @@ static void keep_violation(struct run *r, const struct vf_frame *f,
 	(void)kin;
 }
 
-static size_t rule_index(const struct run *r, const struct ir_rule *rule)
+/* The first rule the target's model matches, through the index (the
+ * same answer as ir_ruleset__eval); NULL: none. Its index in *ri. */
+static const struct ir_rule *first_match(const struct run *r,
+					 const struct ir_keys *keys,
+					 size_t *ri)
 {
-	for (size_t i = 0; i < r->n_rules; i++)
-		if (ir_ruleset__rule_c(r->rs, i) == rule)
-			return i;
-	return r->n_rules;
+	long i = ir_index__eval(r->ix, r->dis, keys);
+
+	*ri = i < 0 ? r->n_rules : (size_t)i;
+	return i < 0 ? NULL : ir_ruleset__rule_c(r->rs, (size_t)i);
 }
 
 /* The frame and the rule the model picks, for --frames-out. */
@@ -234,14 +245,15 @@ static void frame_out(const struct run *r, const struct vf_frame *f)
 	struct ir_meta meta = { .ifindex = 1, .mark = r->tc ? f->mark : 0 };
 	const struct ir_rule *rule;
 	struct ir_keys keys;
+	size_t ri;
 
 	ir_dissect(r->dis, f->data, f->len, &meta, &keys);
-	rule = ir_ruleset__eval(r->rs, r->dis, &keys);
+	rule = first_match(r, &keys, &ri);
 	for (uint32_t i = 0; i < f->len; i++)
 		fprintf(r->o->frames_out, "%02x", f->data[i]);
 	if (rule)
 		fprintf(r->o->frames_out, "%s %u %zu %u\n", f->len ? "" : "-",
-			meta.mark, rule_index(r, rule), rule->prio);
+			meta.mark, ri, rule->prio);
 	else
 		fprintf(r->o->frames_out, "%s %u -1 -1\n", f->len ? "" : "-",
 			meta.mark);
@@ -307,11 +319,10 @@ static int judge(struct run *r, const struct vf_frame *f, int32_t idx,
 	if (idx >= 0 && (size_t)idx < r->n_kv)
 		r->kv_of[idx] = (uint8_t)(kv.verdict + 1);
 	ir_dissect(r->dis, f->data, f->len, &meta, &keys);
-	rule = ir_ruleset__eval(r->rs, r->dis, &keys);
+	rule = first_match(r, &keys, &ri);
 	if (!rule || rule->action.verdict == IR_ACT_SLOWPATH)
 		return 0;
 	rep->decided++;
-	ri = rule_index(r, rule);
 	r->hits[ri]++;
 	if (idx >= 0 && ri < r->n_rules && r->base_of[ri] < 0)
 		r->base_of[ri] = idx;
@@ -532,6 +543,7 @@ out:
 	vf_frames__fini(&fs);
 	vf_pools__free(pools);
 	vf_kern__free(r.k);
+	ir_index__free(r.ix);
 	ir_ruleset__free(r.rs);
 	lift_object__free(r.lo);
 	free(r.hits);
