@@ -16,11 +16,7 @@
 
 struct compile_args {
 	struct fl_pipeline pl;
-	const char *dev, *out;
-	uint32_t port;
-	enum be_offload offload;
-	struct be_ifname *ifnames;
-	size_t n_ifnames;
+	const char *out;
 };
 
 static void compile_usage(void)
@@ -54,26 +50,13 @@ static void compile_usage(void)
 	       "Exit: 0 compiled, 1 error, 2 usage.\n");
 }
 
-static const struct {
-	const char *name;
-	enum be_offload v;
-} offloads[] = {
-	{ "hw", BE_OFFLOAD_HW },
-	{ "sw", BE_OFFLOAD_SW },
-	{ "both", BE_OFFLOAD_BOTH },
-};
-
 /* Returns 0, or an exit code (usage error already reported). */
 static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 		      struct compile_args *a)
 {
-	enum { O_DEV = FL_OPT__NEXT, O_PORT, O_IFNAME, O_OFFLOAD };
 	static const struct option opts[] = {
 		FL_PIPELINE_LONGOPTS,
-		{ "dev", required_argument, NULL, O_DEV },
-		{ "port", required_argument, NULL, O_PORT },
-		{ "ifname", required_argument, NULL, O_IFNAME },
-		{ "offload", required_argument, NULL, O_OFFLOAD },
+		FL_OUTPUT_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -84,42 +67,15 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:jpq", opts, NULL)) != -1) {
-		char *end;
-		size_t i;
-
 		ret = fl_pipeline__option(&a->pl, c, optarg, ctx, CMD);
 		if (ret < 0)
 			return -ret;
 		if (ret)
 			continue;
 		switch (c) {
-		case O_DEV: a->dev = optarg; break;
 		case 'o': a->out = optarg; break;
 		case 'j': case 'p': break; /* taken by main() */
 		case 'q': ctx->quiet = true; break;
-		case O_IFNAME:
-			if (fl_parse_ifname(optarg, &a->ifnames, &a->n_ifnames))
-				return fl_usage_error(ctx, CMD,
-					"--ifname wants IFINDEX=NAME, got '%s'",
-					optarg);
-			break;
-		case O_PORT:
-			errno = 0;
-			a->port = (uint32_t)strtoul(optarg, &end, 0);
-			if (errno || *end || !*optarg)
-				return fl_usage_error(ctx, CMD,
-					"--port wants a number, got '%s'", optarg);
-			break;
-		case O_OFFLOAD:
-			for (i = 0; i < FL_ARRAY_SIZE(offloads); i++)
-				if (!strcmp(optarg, offloads[i].name))
-					break;
-			if (i == FL_ARRAY_SIZE(offloads))
-				return fl_usage_error(ctx, CMD,
-					"--offload wants hw, sw or both, got '%s'",
-					optarg);
-			a->offload = offloads[i].v;
-			break;
 		default:
 			return fl_usage_error(ctx, CMD, "bad option '%s'",
 					      argv[optind - 1]);
@@ -133,7 +89,8 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 	if (ret)
 		return ret;
 	target = a->pl.target;
-	if ((!strcmp(target, "flower") || !strcmp(target, "nft")) && !a->dev)
+	if ((!strcmp(target, "flower") || !strcmp(target, "nft")) &&
+	    !a->pl.bo.dev)
 		return fl_usage_error(ctx, CMD, "--target %s needs --dev DEV",
 				      target);
 	return 0;
@@ -142,17 +99,9 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 static int print_rules(const struct compile_args *a, FILE *f, char *err,
 		       size_t errsz)
 {
-	struct be_opts bo = {
-		.dev = a->dev,
-		.port = a->port,
-		.offload = a->offload,
-		.ifnames = a->ifnames,
-		.n_ifnames = a->n_ifnames,
-	};
-
 	if (!a->pl.be)
 		return ir_ruleset__print(a->pl.rs, f);
-	return a->pl.be->print(a->pl.rs, &bo, f, err, errsz);
+	return a->pl.be->print(a->pl.rs, &a->pl.bo, f, err, errsz);
 }
 
 static void summary(const struct fl_ctx *ctx, const struct compile_args *a)
@@ -251,6 +200,5 @@ int do_compile(int argc, char **argv, struct fl_ctx *ctx)
 	summary(ctx, &a);
 out:
 	fl_pipeline__fini(&a.pl);
-	free(a.ifnames);
 	return ret;
 }

@@ -31,6 +31,9 @@ static void explain_usage(void)
 	       "eBPF path it came from: instruction ranges, the source lines\n"
 	       "(BTF line info), the instructions (LLVM's BPF disassembler), and\n"
 	       "the map entries it used; then every slow-path decision and why.\n"
+	       "It takes compile's options, so a compile command line can be\n"
+	       "explained as it is (--dev, --port, --ifname and --offload change\n"
+	       "only how compile prints the rules, not which rules there are).\n"
 	       "\n"
 	       "  --rule N     only rule N (1-based, in rule set order)\n"
 	       "  --no-insns   source lines only, no instructions\n");
@@ -204,6 +207,7 @@ static int parse_args(int argc, char **argv, struct fl_ctx *ctx,
 	enum { O_RULE = FL_OPT__NEXT, O_NOINSNS };
 	static const struct option opts[] = {
 		FL_PIPELINE_LONGOPTS,
+		FL_OUTPUT_LONGOPTS,
 		{ "rule", required_argument, NULL, O_RULE },
 		{ "no-insns", no_argument, NULL, O_NOINSNS },
 		{ "json", no_argument, NULL, 'j' },

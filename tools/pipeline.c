@@ -21,6 +21,54 @@ static int push_map(struct fl_pipeline *pl, char *s)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	enum be_offload v;
+} offloads[] = {
+	{ "hw", BE_OFFLOAD_HW },
+	{ "sw", BE_OFFLOAD_SW },
+	{ "both", BE_OFFLOAD_BOTH },
+};
+
+/* The output options; as fl_pipeline__option. */
+static int output_option(struct fl_pipeline *pl, int opt, char *arg,
+			 const struct fl_ctx *ctx, const char *cmd)
+{
+	struct be_ifname *tab = (struct be_ifname *)pl->bo.ifnames;
+	char *end;
+	size_t i;
+
+	switch (opt) {
+	case FL_OPT_DEV:
+		pl->bo.dev = arg;
+		return 1;
+	case FL_OPT_PORT:
+		errno = 0;
+		pl->bo.port = (uint32_t)strtoul(arg, &end, 0);
+		if (errno || *end || !*arg)
+			return -fl_usage_error(ctx, cmd,
+				"--port wants a number, got '%s'", arg);
+		return 1;
+	case FL_OPT_IFNAME:
+		if (fl_parse_ifname(arg, &tab, &pl->bo.n_ifnames))
+			return -fl_usage_error(ctx, cmd,
+				"--ifname wants IFINDEX=NAME, got '%s'", arg);
+		pl->bo.ifnames = tab;
+		return 1;
+	case FL_OPT_OFFLOAD:
+		for (i = 0; i < FL_ARRAY_SIZE(offloads); i++)
+			if (!strcmp(arg, offloads[i].name))
+				break;
+		if (i == FL_ARRAY_SIZE(offloads))
+			return -fl_usage_error(ctx, cmd,
+				"--offload wants hw, sw or both, got '%s'", arg);
+		pl->bo.offload = offloads[i].v;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int fl_pipeline__option(struct fl_pipeline *pl, int opt, char *arg,
 			const struct fl_ctx *ctx, const char *cmd)
 {
@@ -53,7 +101,7 @@ int fl_pipeline__option(struct fl_pipeline *pl, int opt, char *arg,
 		pl->assume |= f;
 		return 1;
 	default:
-		return 0;
+		return output_option(pl, opt, arg, ctx, cmd);
 	}
 }
 
@@ -118,6 +166,7 @@ void fl_pipeline__fini(struct fl_pipeline *pl)
 	ir_ruleset__free(pl->rs);
 	lift_object__free(pl->o);
 	free(pl->maps);
+	free((struct be_ifname *)pl->bo.ifnames);
 	memset(pl, 0, sizeof(*pl));
 }
 

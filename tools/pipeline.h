@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pipeline.h - what compile and explain share: the OBJ/--prog/--map/--live
- * options and the open -> fill maps -> lift pipeline behind them.
+ * options, the target's output options, and the open -> fill maps -> lift
+ * pipeline behind them.
  */
 #ifndef FLOWLIFT_PIPELINE_H
 #define FLOWLIFT_PIPELINE_H
@@ -16,6 +17,8 @@ struct fl_pipeline {
 	unsigned int assume;
 	char **maps; /* "NAME=FILE" */
 	size_t n_maps;
+	/* --dev, --port, --offload, --ifname (bo.ifnames is owned). */
+	struct be_opts bo;
 	/* Results. */
 	const struct be_ops *be; /* NULL for target ir */
 	struct lift_object *o;
@@ -34,6 +37,10 @@ enum {
 	FL_OPT_TARGET,
 	FL_OPT_ASSUME,
 	FL_OPT_DUMP,
+	FL_OPT_DEV,
+	FL_OPT_PORT,
+	FL_OPT_IFNAME,
+	FL_OPT_OFFLOAD,
 	FL_OPT__NEXT, /* commands number their own options from here */
 };
 #define FL_PIPELINE_LONGOPTS                                         \
@@ -43,6 +50,12 @@ enum {
 	{ "target", required_argument, NULL, FL_OPT_TARGET },        \
 	{ "assume", required_argument, NULL, FL_OPT_ASSUME },        \
 	{ "dump-after", required_argument, NULL, FL_OPT_DUMP }
+/* The target's output: where the rules go and how they name devices. */
+#define FL_OUTPUT_LONGOPTS                                           \
+	{ "dev", required_argument, NULL, FL_OPT_DEV },              \
+	{ "port", required_argument, NULL, FL_OPT_PORT },            \
+	{ "ifname", required_argument, NULL, FL_OPT_IFNAME },        \
+	{ "offload", required_argument, NULL, FL_OPT_OFFLOAD }
 
 int fl_pipeline__option(struct fl_pipeline *pl, int opt, char *arg,
 			const struct fl_ctx *ctx, const char *cmd);
