@@ -47,6 +47,12 @@ int lift_pass_prio(struct ir_ruleset *rs, const struct lift_opts *opts,
 int lift_pass_legalise(struct ir_ruleset *rs, const struct lift_opts *opts,
 		       struct lift_stats *st, char *err, size_t errsz);
 
+/* Note in rs's header that 'cut' of 'total' queries of a pass ran out of
+ * their analysis budget and took the safe answer ('safe', e.g. "rules
+ * kept"); nothing when cut is 0. 0 or negative errno. */
+int pass_note_budget(struct ir_ruleset *rs, const char *pass, size_t cut,
+		     size_t total, const char *safe);
+
 /* Run a single pass by name (with the check after it); for tests and
  * `--dump-after`. -ENOENT if the name is unknown. */
 int lift_run_pass(const char *name, struct ir_ruleset *rs,
@@ -149,6 +155,16 @@ typedef int (*pass_index_fn)(size_t pos, void *arg);
 int pass_index__foreach(const struct pass_index *idx, const struct ir_rule *r,
 			size_t from, size_t to, pass_index_fn fn, void *arg,
 			uint64_t *budget);
+/* The same for the candidates that may contain r (a superset of the rules
+ * whose value set on the index's field contains r's): the rules filed
+ * under a prefix that contains r's lowest value, and the unfiled ones. */
+int pass_index__foreach_cover(const struct pass_index *idx,
+			      const struct ir_rule *r, size_t from, size_t to,
+			      pass_index_fn fn, void *arg, uint64_t *budget);
+/* A pass's total budget of visits for a set of n rules: at least 32M, and
+ * 64 per rule, so that a few queries over the whole set (the catch-all
+ * rules a program ends with) stay within it at any size. */
+uint64_t pass_index__budget(size_t n);
 /* The field used for bucketing, or IR_F__COUNT if none. */
 enum ir_field_id pass_index__field(const struct pass_index *idx);
 

@@ -511,9 +511,11 @@ static int add_grp(struct merger *mg, const struct pass_index *idx,
 		       idx->pos + idx->grps[g].end, from);
 }
 
-/* Runs of every rule filed under a prefix that meets [lo, hi]. */
+/* Runs of every rule filed under a prefix that meets [lo, hi] (cover:
+ * only under one that contains lo, as every rule that contains [lo, hi]
+ * is, the rest of its value set being ancestors' or pieces of its own). */
 static int add_candidates(struct merger *mg, const struct pass_index *idx,
-			  u128 lo, u128 hi, size_t from)
+			  u128 lo, u128 hi, size_t from, bool cover)
 {
 	unsigned int len;
 	size_t g;
@@ -522,7 +524,7 @@ static int add_candidates(struct merger *mg, const struct pass_index *idx,
 	for (len = 0; len <= idx->width; len++) {
 		u128 host = field_max(idx->width - len), plo = lo & ~host;
 
-		if (!idx->has_len[len] || plo == lo)
+		if (!idx->has_len[len] || (plo == lo && !cover))
 			continue;
 		g = grp_lower(idx, plo, plo | host);
 		if (g < idx->n_grps && idx->grps[g].lo == plo &&
@@ -530,7 +532,7 @@ static int add_candidates(struct merger *mg, const struct pass_index *idx,
 		    (ret = add_grp(mg, idx, g, from)))
 			return ret;
 	}
-	for (g = grp_lower(idx, lo, field_max(idx->width));
+	for (g = grp_lower(idx, lo, field_max(idx->width)); !cover &&
 	     g < idx->n_grps && idx->grps[g].lo <= hi; g++)
 		if ((ret = add_grp(mg, idx, g, from)))
 			return ret;
@@ -571,32 +573,67 @@ static int merge_visit(struct merger *mg, size_t to, pass_index_fn fn,
 	return 0;
 }
 
-int pass_index__foreach(const struct pass_index *idx, const struct ir_rule *r,
-			size_t from, size_t to, pass_index_fn fn, void *arg,
-			uint64_t *budget)
+/* Every position in [from, to), for a query the index cannot narrow. */
+static int scan(size_t from, size_t to, pass_index_fn fn, void *arg,
+		uint64_t *budget)
+{
+	size_t pos;
+	int ret;
+
+	for (pos = from; pos < to; pos++)
+		if ((ret = visit(pos, fn, arg, budget)))
+			return ret;
+	return 0;
+}
+
+static int foreach(const struct pass_index *idx, const struct ir_rule *r,
+		   size_t from, size_t to, pass_index_fn fn, void *arg,
+		   uint64_t *budget, bool cover)
 {
 	struct merger mg = { .cap = STACK_SRCS };
 	const struct ir_match *m = NULL;
+	bool whole;
 	u128 lo, hi;
-	size_t pos;
 	int ret;
 
 	if (to > idx->n)
 		to = idx->n;
-	if (idx->field != IR_F__COUNT)
-		m = ir_rule__find(r, idx->field);
-	if (!m || !interval(m, idx->width, &lo, &hi) ||
-	    (!lo && hi == field_max(idx->width))) {
-		for (pos = from; pos < to; pos++)
-			if ((ret = visit(pos, fn, arg, budget)))
-				return ret;
-		return 0;
-	}
+	if (idx->field == IR_F__COUNT)
+		return scan(from, to, fn, arg, budget);
+	m = ir_rule__find(r, idx->field);
+	if (m && !interval(m, idx->width, &lo, &hi))
+		return scan(from, to, fn, arg, budget);
+	whole = !m || (!lo && hi == field_max(idx->width));
+	if (whole && !cover)
+		return scan(from, to, fn, arg, budget);
 	mg.h = mg.stack;
 	sec_bounds(idx, r, mg.lo, mg.hi);
-	ret = add_candidates(&mg, idx, lo, hi, from);
+	/* A rule that contains the whole field is not filed: wild. */
+	ret = whole ? add_run(&mg, idx->wild, idx->wild + idx->n_wild, from)
+		    : add_candidates(&mg, idx, lo, hi, from, cover);
 	ret = ret ?: merge_visit(&mg, to, fn, arg, budget);
 	if (mg.h != mg.stack)
 		free(mg.h);
 	return ret;
+}
+
+int pass_index__foreach(const struct pass_index *idx, const struct ir_rule *r,
+			size_t from, size_t to, pass_index_fn fn, void *arg,
+			uint64_t *budget)
+{
+	return foreach(idx, r, from, to, fn, arg, budget, false);
+}
+
+int pass_index__foreach_cover(const struct pass_index *idx,
+			      const struct ir_rule *r, size_t from, size_t to,
+			      pass_index_fn fn, void *arg, uint64_t *budget)
+{
+	return foreach(idx, r, from, to, fn, arg, budget, true);
+}
+
+uint64_t pass_index__budget(size_t n)
+{
+	uint64_t b = (uint64_t)n * 64;
+
+	return b > (32ull << 20) ? b : 32ull << 20;
 }

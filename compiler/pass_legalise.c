@@ -809,6 +809,7 @@ struct order {
 	const struct pass_dis_info *ri;
 	const struct ir_ruleset *rs;
 	uint64_t budget;
+	size_t cut, queries; /* over budget, of all (moves and drops) */
 };
 
 /* The rule and facts to test rule i by, as the earlier or later one. */
@@ -882,7 +883,8 @@ static void compact(struct order *o, size_t n)
 static int drop_redundant(struct order *o, struct ir_ruleset *rs)
 {
 	size_t i, n = ir_ruleset__count(rs);
-	uint64_t total = 32ull << 20, budget;
+	uint64_t total = pass_index__budget(n), budget;
+	uint64_t query = n > 4096 ? n : 4096;
 	struct pass_index *idx = pass_index__new(rs);
 	bool changed = false;
 	int ret;
@@ -895,12 +897,14 @@ static int drop_redundant(struct order *o, struct ir_ruleset *rs)
 
 		if (r->action.verdict != IR_ACT_SLOWPATH)
 			continue;
-		budget = total < 4096 ? total : 4096;
+		budget = total < query ? total : query;
 		total -= budget;
 		o->r = test_rule(o, r, i, true, &o->ri);
 		ret = pass_index__foreach(idx, r, i + 1, n, later_cb, o,
 					  &budget);
 		total += budget;
+		o->queries++;
+		o->cut += ret == -E2BIG;
 		if (ret == 0) {
 			o->keep[i] = false;
 			changed = true;
@@ -934,6 +938,8 @@ static size_t move_target(struct order *o, const struct ir_rule *out,
 		if (pass_dis__overlap(c, &o->wide[x], ry, iy))
 			target = p;
 	}
+	o->queries++;
+	o->cut += p < n && !o->budget;
 	return target;
 }
 
@@ -947,7 +953,7 @@ static size_t *move_carves(struct order *o, const struct ir_rule *out,
 		return NULL;
 	for (k = 0; k < n; k++)
 		ord[k] = k;
-	o->budget = 16ull << 20;
+	o->budget = pass_index__budget(n);
 	for (k = n; k-- > 0;) {
 		x = ord[k];
 		if (o->src[x].kind != SRC_CARVE)
@@ -1056,6 +1062,9 @@ static int order_output(struct legal *lg, char *err, size_t errsz)
 	ret = permute(lg, &o, ord);
 	ret = ret ?: pass_rvec__install(&lg->out, lg->rs);
 	ret = ret ?: drop_redundant(&o, lg->rs);
+	ret = ret ?: pass_note_budget(lg->rs, "legalise", o.cut, o.queries,
+				      "those slow-path rules were kept where "
+				      "they are");
 	ret = ret ?: pass_prio_assign(lg->rs, lg->caps, dis_conflict, &o,
 				      lg->st, err, errsz);
 	if (ret > 0)

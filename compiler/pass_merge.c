@@ -21,7 +21,7 @@
 
 #include "compiler/pass.h"
 
-#define CHECK_BUDGET 256
+#define CHECK_BUDGET 256 /* per move check, or n when the pass has more */
 #define MAX_ROUNDS 16
 
 typedef unsigned __int128 u128;
@@ -54,6 +54,9 @@ struct merge {
 	struct iv *stk;
 	size_t cap_stk;
 	bool changed;
+	size_t cut, queries; /* move checks over budget, of all */
+	uint64_t total;      /* visits left for the whole pass */
+	uint64_t query;      /* at most this many per move check */
 };
 
 static u128 val128(const struct ir_val *v, enum ir_field_id f)
@@ -163,11 +166,17 @@ static int interfere_cb(size_t pos, void *arg)
 
 static bool can_move(struct merge *mg, size_t from, size_t to)
 {
-	uint64_t budget = CHECK_BUDGET;
+	uint64_t budget = mg->total < mg->query ? mg->total : mg->query;
+	int ret;
 
+	mg->total -= budget;
 	mg->m = ir_ruleset__rule_c(mg->rs, to);
-	return pass_index__foreach(mg->idx, mg->m, from + 1, to, interfere_cb,
-				   mg, &budget) == 0;
+	ret = pass_index__foreach(mg->idx, mg->m, from + 1, to, interfere_cb,
+				  mg, &budget);
+	mg->total += budget;
+	mg->queries++;
+	mg->cut += ret == -E2BIG;
+	return ret == 0;
 }
 
 static void absorb(struct merge *mg, struct iv *a, const struct iv *b)
@@ -401,7 +410,8 @@ int lift_pass_merge(struct ir_ruleset *rs, const struct lift_opts *opts,
 		    struct lift_stats *st, char *err, size_t errsz)
 {
 	size_t n = ir_ruleset__count(rs);
-	struct merge mg = { .rs = rs };
+	struct merge mg = { .rs = rs, .total = pass_index__budget(n),
+			    .query = n > CHECK_BUDGET ? n : CHECK_BUDGET };
 	struct ment *ms = malloc((n + 1) * sizeof(*ms));
 	uint32_t *buf = malloc((n + 1) * sizeof(*buf));
 	bool any = false;
@@ -417,6 +427,11 @@ int lift_pass_merge(struct ir_ruleset *rs, const struct lift_opts *opts,
 		any |= mg.changed;
 		if (!mg.changed)
 			break;
+	}
+	if (!ret && mg.cut) {
+		ret = pass_note_budget(rs, "merge", mg.cut, mg.queries,
+				       "those rules were not merged");
+		any = true;
 	}
 	if (ret < 0)
 		snprintf(err, errsz, "merge: %s", strerror(-ret));

@@ -15,7 +15,8 @@
  * the region they stand for); the rules must then be in first-match
  * order, which the list order is.
  *
- * When a set is too large to analyse within the budget, the fallback is a
+ * When a set is too large to analyse within the budget (pass_index__budget:
+ * 64 candidate visits per rule), the fallback is a
  * new priority whenever the action (or ethertype class) changes between
  * neighbours in first-match order: coarser, always safe, linear; a meta
  * note says so.
@@ -26,7 +27,6 @@
 
 #include "compiler/pass.h"
 
-#define TOTAL_BUDGET (32ull << 20)
 #define SCAN_LIMIT 64
 
 struct prio {
@@ -87,7 +87,7 @@ static uint32_t place(struct prio *pr, uint32_t need, uint32_t cls,
 static int analyse(struct prio *pr, struct pass_index *idx, bool one_eth)
 {
 	size_t i, n = ir_ruleset__count(pr->rs);
-	uint64_t budget = TOTAL_BUDGET;
+	uint64_t budget = pass_index__budget(n);
 	int ret;
 
 	pr->n_levels = 0;

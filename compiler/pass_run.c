@@ -29,6 +29,19 @@ static const struct pass_def passes[] = {
 
 #define N_PASSES (sizeof(passes) / sizeof(passes[0]))
 
+int pass_note_budget(struct ir_ruleset *rs, const char *pass, size_t cut,
+		     size_t total, const char *safe)
+{
+	char note[200];
+
+	if (!cut)
+		return 0;
+	snprintf(note, sizeof(note),
+		 "%s: %zu of %zu queries over the analysis budget; %s", pass,
+		 cut, total, safe);
+	return ir_ruleset__add_meta(rs, "note", note);
+}
+
 static bool wants_dump(const struct lift_opts *opts, const char *name)
 {
 	if (!opts->dump_after)

@@ -11,8 +11,11 @@
  *  - redundant: a later rule with R's action contains R and no rule in
  *    between that overlaps R has another action.
  * Each removal keeps the set's meaning, so they compose. Candidate rules
- * come from the index; a query over its budget keeps the rule, and so
- * does every query once the pass has spent its total budget.
+ * come from the index (for "shadowed", only the rules that may contain R,
+ * unless R's union cover is on the index's own field). A query may visit
+ * the whole set (a catch-all rule at the end asks about every rule before
+ * it), and the pass has pass_index__budget() visits in all: a query over
+ * budget keeps the rule and a note says so.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,14 +23,14 @@
 
 #include "compiler/pass.h"
 
-#define QUERY_BUDGET 4096
-#define TOTAL_BUDGET (32ull << 20)
 
 struct shadow {
 	struct ir_ruleset *rs;
 	const struct pass_index *idx;
 	bool *alive;
 	uint64_t total;          /* visits left for the whole pass */
+	uint64_t query;          /* at most this many per query */
+	size_t cut, queries;     /* queries over budget, of all */
 	const struct ir_rule *r; /* the rule asked about */
 	/* Union cover: intervals on one field of earlier rules equal to r
 	 * elsewhere. */
@@ -130,7 +133,7 @@ static enum ir_field_id union_field(const struct ir_rule *r)
 /* A query's budget, from what is left of the pass's. */
 static bool take_budget(struct shadow *s, uint64_t *budget)
 {
-	*budget = s->total < QUERY_BUDGET ? s->total : QUERY_BUDGET;
+	*budget = s->total < s->query ? s->total : s->query;
 	s->total -= *budget;
 	return *budget > 0;
 }
@@ -145,15 +148,24 @@ static bool shadowed(struct shadow *s, size_t i)
 	uint64_t budget, lo, hi;
 	int ret;
 
-	if (!take_budget(s, &budget))
+	s->queries++;
+	if (!take_budget(s, &budget)) {
+		s->cut++;
 		return false;
+	}
 	s->r = ir_ruleset__rule_c(s->rs, i);
 	s->uf = union_field(s->r);
 	s->n_iv = 0;
-	ret = pass_index__foreach(s->idx, s->r, 0, i, earlier_cb, s, &budget);
+	if (s->uf != IR_F__COUNT && s->uf == pass_index__field(s->idx))
+		ret = pass_index__foreach(s->idx, s->r, 0, i, earlier_cb, s,
+					  &budget);
+	else
+		ret = pass_index__foreach_cover(s->idx, s->r, 0, i, earlier_cb,
+						s, &budget);
 	give_back(s, budget);
 	if (ret == 1)
 		return true;
+	s->cut += ret == -E2BIG;
 	if (ret < 0 || s->uf == IR_F__COUNT)
 		return false;
 	pass_match_interval(ir_rule__find(s->r, s->uf), &lo, &hi);
@@ -181,12 +193,16 @@ static bool redundant(struct shadow *s, size_t i, size_t n)
 	uint64_t budget;
 	int ret;
 
-	if (!take_budget(s, &budget))
+	s->queries++;
+	if (!take_budget(s, &budget)) {
+		s->cut++;
 		return false;
+	}
 	s->r = ir_ruleset__rule_c(s->rs, i);
 	ret = pass_index__foreach(s->idx, s->r, i + 1, n, later_cb, s,
 				  &budget);
 	give_back(s, budget);
+	s->cut += ret == -E2BIG;
 	if (ret == 0)
 		/* Nothing later overlaps: only a slowpath rule may go. */
 		return s->r->action.verdict == IR_ACT_SLOWPATH;
@@ -197,7 +213,8 @@ int lift_pass_shadow(struct ir_ruleset *rs, const struct lift_opts *opts,
 		     struct lift_stats *st, char *err, size_t errsz)
 {
 	size_t i, n = ir_ruleset__count(rs), kept = 0;
-	struct shadow s = { .rs = rs, .total = TOTAL_BUDGET };
+	struct shadow s = { .rs = rs, .total = pass_index__budget(n),
+			    .query = n > 4096 ? n : 4096 };
 	int ret = 0;
 
 	s.alive = malloc((n + 1) * sizeof(*s.alive));
@@ -216,10 +233,12 @@ int lift_pass_shadow(struct ir_ruleset *rs, const struct lift_opts *opts,
 			s.alive[i] = false;
 	for (i = 0; i < n; i++)
 		kept += s.alive[i];
-	if (kept != n) {
+	if (kept != n)
 		ret = pass_keep(rs, s.alive);
-		ret = ret ?: 1;
-	}
+	ret = ret ?: pass_note_budget(rs, "shadow", s.cut, s.queries,
+				      "those rules were kept");
+	if (!ret && (kept != n || s.cut))
+		ret = 1;
 out:
 	if (ret < 0)
 		snprintf(err, errsz, "shadow: %s", strerror(-ret));
