@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ir/ir.h"
+#include "testsuite/fl_check.h"
 #include "verify/verify.h"
 
 static const enum ir_dissector dissectors[] = {
@@ -551,11 +552,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(suite());
 }
