@@ -13,6 +13,9 @@
  *          (flow table) and sim device side separately
  *  reap    rt_core__reap over the N installed flows (a full dump of the
  *          device and a scan of the table; nothing is idle), REPS times
+ *  reap_sliced  the same reap in slices of RT_REAP_SLICE (what the agent
+ *          runs between two ring buffer reads): slices and the longest
+ *          one, i.e. the longest the reader waits for the reap
  *
  * Usage: bench_agent N [BATCH] [REPS]   (defaults 1000000 128 3)
  * Prints one "key=value ..." line per measurement.
@@ -159,6 +162,30 @@ static int run(uint32_t n, uint32_t batch, int reps)
 		       (unsigned long long)st.flows, r, (t1 - t0) / 1e9,
 		       (unsigned long long)st.last_reap_scan_us,
 		       (unsigned long long)st.reaped);
+	}
+	for (int r = 0; r < reps; r++) {
+		uint64_t worst = 0, slices = 0, t2;
+		int ret;
+
+		t0 = mono_ns();
+		err = rt_core__reap_start(&c);
+		do {
+			t2 = mono_ns();
+			ret = rt_core__reap_step(&c, 0);
+			t2 = mono_ns() - t2;
+			worst = t2 > worst ? t2 : worst;
+			slices++;
+		} while (ret > 0);
+		t1 = mono_ns();
+		if (err || ret) {
+			fprintf(stderr, "bench_agent: sliced reap failed\n");
+			err = err ?: ret;
+			goto out;
+		}
+		printf("reap_sliced flows=%u rep=%d seconds=%.4f slices=%llu "
+		       "slice=%u max_slice_us=%.0f\n", n, r, (t1 - t0) / 1e9,
+		       (unsigned long long)slices, (unsigned)RT_REAP_SLICE,
+		       worst / 1e3);
 	}
 	t0 = mono_ns();
 	err = rt_core__shutdown(&c, false);

@@ -27,7 +27,8 @@ def kv(line):
 
 def core(build):
     n = 1000000 if bl.full() else 100000
-    res = {'setups': [], 'memory': [], 'reap': [], 'shutdown': []}
+    res = {'setups': [], 'memory': [], 'reap': [], 'shutdown': [],
+           'reap_sliced': []}
     for _ in range(bl.reps()):
         r = bl.run([os.path.join(build, 'bench', 'bench_agent'), str(n),
                     '128', '3'], timeout=600)
@@ -52,12 +53,22 @@ def core(build):
         ['reap scan per flow (us)', '%.2f' % (bl.med(reap)[0] / n * 1e6)],
         ['shutdown, every rule removed (s)', bl.fmt_med(shut)],
     ]
+    sl = res['reap_sliced']
+    if sl:
+        rows[-1:-1] = [
+            ['reap in slices of %s: slices, whole reap (s)' % sl[0]['slice'],
+             '%s, %s' % (sl[0]['slices'],
+                         bl.fmt_med([float(d['seconds']) for d in sl]))],
+            ['longest slice: the reader\'s longest wait (us)',
+             bl.fmt_med([float(d['max_slice_us']) for d in sl], '%.0f')],
+        ]
     return ('### Agent core, %d flows\n\nMethod: `build/bench/bench_agent %d '
             '128 3` (bench/bench_agent.c): the agent core (runtime/'
             'rt_internal.h) driven with the sim backend and the real clock; '
             'N distinct TCP flows, one event each, a flush every 128 '
             'events; then 3 reaps (a dump of the device and a scan of the '
-            'table, nothing idle) and a shutdown. Heap bytes from '
+            'table, nothing idle), 3 more in slices (as the agent runs them '
+            'between ring buffer reads) and a shutdown. Heap bytes from '
             'mallinfo2 (the sim device measured alone and subtracted). '
             '%d runs, median (min-max).\n\n%s\n'
             % (n, n, bl.reps(), bl.table(['measure', 'value'], rows)))
@@ -87,8 +98,7 @@ def real(build):
     work = os.path.join(build, 'bench', 'agent')
     os.makedirs(work, exist_ok=True)
     # (rate, --interval): at 20s no reap/stats pass falls inside the burst
-    rates = [(10000, '1s'), (50000, '1s'), (100000, '1s'), (0, '1s'),
-             (50000, '20s')]
+    rates = [(r, i) for i in ('1s', '20s') for r in (10000, 50000, 100000, 0)]
     rows = []
     for rate, interval in rates:
         n = 100000 if rate == 0 or rate >= 50000 else 2 * rate
@@ -119,31 +129,38 @@ def real(build):
             shutil.rmtree(maps, ignore_errors=True)
         if not fk:
             rows.append([rate or 'max', interval, n, 'bench_fire failed: ' +
-                         f.stderr.strip()[-100:], '', '', '', ''])
+                         f.stderr.strip()[-100:], '', '', '', '', '', ''])
             continue
         q = 'flowlift_agent_install_latency_quantile_seconds{quantile="%s"}'
         inst = m.get('flowlift_agent_flows_installed_total', 0)
+        reaps = m.get('flowlift_agent_reaps_total')
         rows.append([rate or 'max', interval, n, fk['rate'],
                      '%d' % m.get('flowlift_agent_events_total', 0),
                      '%d' % m.get('flowlift_agent_ringbuf_drops_total', 0),
                      '%d (%.0f/s)' % (inst, inst / float(fk['seconds'])),
                      ' / '.join('%.0f' % (m.get(q % x, 0) * 1e6)
-                                for x in ('0.5', '0.9', '0.99'))])
+                                for x in ('0.5', '0.9', '0.99')),
+                     '-' if reaps is None else '%d / %d' % (
+                         reaps, m.get('flowlift_agent_reap_slices_total', 0)),
+                     '%d' % m.get('flowlift_agent_ringbuf_bytes', 0)])
     return ('\n### Agent, real ring buffer path (sim backend)\n\nMethod: '
             'testsuite/agent/agent_xdp.bpf.c loaded and pinned with '
             '`bpftool prog load ... type xdp`; `flowlift agent --backend sim '
-            '--interval 1s`; `build/bench/bench_fire PIN N RATE` runs one '
+            '--interval 1s` (or 20s: no reap falls inside the burst); `build/bench/bench_fire PIN N RATE` runs one '
             'BPF_PROG_TEST_RUN per new TCP flow at RATE flows/s (max: '
             'unpaced); counters and the install latency quantiles (ring '
             'buffer record timestamp -> rule acked; upper bounds of log2 '
             'buckets) read from the agent\'s --stats file after it stopped '
             '(SIGTERM 2.5 s after the last flow). Installed/s is over the '
-            'firing time. One run per '
-            'rate; the firing process and the agent share the 2 CPUs.\n\n'
+            'firing time; reaps / slices: reaps completed and reap slices '
+            'run ("-": an agent without them, which reaps in one go). One '
+            'run per rate; the firing process and the agent share the 2 '
+            'CPUs.\n\n'
             + bl.table(['target rate', '--interval', 'flows', 'fired/s',
                         'events',
                         'ringbuf drops', 'installed', 'latency p50/p90/p99 '
-                        'us'], rows) + '\n')
+                        'us', 'reaps / slices', 'ringbuf bytes'], rows) +
+            '\n')
 
 
 def main(build):
