@@ -17,6 +17,13 @@
  * new one; then the old set is deleted. Every filter carries a cookie
  * "flowlift" + kind + chain, and only filters with that cookie are ever
  * deleted or replaced.
+ *
+ * Speed: the file is read once; each rule is parsed and encoded straight
+ * into one netlink batch, sent by be_nl in windows of up to 1024
+ * requests per sendmsg with one ack per window (the kernel answers every
+ * failed request by itself). A failure is matched back by sequence
+ * number and named by FILE:LINE and rule; any failure takes the whole new
+ * set back out, as above.
  */
 #include <errno.h>
 #include <getopt.h>
