@@ -14,8 +14,9 @@
  *  reap    rt_core__reap over the N installed flows (a full dump of the
  *          device and a scan of the table; nothing is idle), REPS times
  *  reap_sliced  the same reap in slices of RT_REAP_SLICE (what the agent
- *          runs between two ring buffer reads): slices and the longest
- *          one, i.e. the longest the reader waits for the reap
+ *          runs between two ring buffer reads): slices, and the median,
+ *          99th percentile and longest slice: how long the reader waits
+ *          for the reap (the longest includes being descheduled)
  *
  * Usage: bench_agent N [BATCH] [REPS]   (defaults 1000000 128 3)
  * Prints one "key=value ..." line per measurement.
@@ -36,6 +37,13 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static size_t heap(void)
@@ -164,28 +172,40 @@ static int run(uint32_t n, uint32_t batch, int reps)
 		       (unsigned long long)st.reaped);
 	}
 	for (int r = 0; r < reps; r++) {
-		uint64_t worst = 0, slices = 0, t2;
+		size_t slices = 0, cap = 1024;
+		uint64_t *ts = malloc(cap * sizeof(*ts)), t2;
 		int ret;
 
 		t0 = mono_ns();
 		err = rt_core__reap_start(&c);
 		do {
+			if (slices == cap) {
+				uint64_t *nts = realloc(ts, 2 * cap *
+							       sizeof(*ts));
+
+				if (!nts)
+					break;
+				ts = nts;
+				cap *= 2;
+			}
 			t2 = mono_ns();
 			ret = rt_core__reap_step(&c, 0);
-			t2 = mono_ns() - t2;
-			worst = t2 > worst ? t2 : worst;
-			slices++;
+			ts[slices++] = mono_ns() - t2;
 		} while (ret > 0);
 		t1 = mono_ns();
 		if (err || ret) {
 			fprintf(stderr, "bench_agent: sliced reap failed\n");
-			err = err ?: ret;
+			free(ts);
+			err = err ?: ret ?: -ENOMEM;
 			goto out;
 		}
-		printf("reap_sliced flows=%u rep=%d seconds=%.4f slices=%llu "
-		       "slice=%u max_slice_us=%.0f\n", n, r, (t1 - t0) / 1e9,
-		       (unsigned long long)slices, (unsigned)RT_REAP_SLICE,
-		       worst / 1e3);
+		qsort(ts, slices, sizeof(*ts), cmp_u64);
+		printf("reap_sliced flows=%u rep=%d seconds=%.4f slices=%zu "
+		       "slice=%u p50_slice_us=%.0f p99_slice_us=%.0f "
+		       "max_slice_us=%.0f\n", n, r, (t1 - t0) / 1e9, slices,
+		       (unsigned)RT_REAP_SLICE, ts[slices / 2] / 1e3,
+		       ts[slices * 99 / 100] / 1e3, ts[slices - 1] / 1e3);
+		free(ts);
 	}
 	t0 = mono_ns();
 	err = rt_core__shutdown(&c, false);

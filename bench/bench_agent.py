@@ -59,8 +59,10 @@ def core(build):
             ['reap in slices of %s: slices, whole reap (s)' % sl[0]['slice'],
              '%s, %s' % (sl[0]['slices'],
                          bl.fmt_med([float(d['seconds']) for d in sl]))],
-            ['longest slice: the reader\'s longest wait (us)',
-             bl.fmt_med([float(d['max_slice_us']) for d in sl], '%.0f')],
+            ['slice p50 / p99 / longest: the reader\'s wait (us)',
+             ' / '.join(bl.fmt_med([float(d[k]) for d in sl], '%.0f')
+                        for k in ('p50_slice_us', 'p99_slice_us',
+                                  'max_slice_us'))],
         ]
     return ('### Agent core, %d flows\n\nMethod: `build/bench/bench_agent %d '
             '128 3` (bench/bench_agent.c): the agent core (runtime/'

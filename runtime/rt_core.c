@@ -459,14 +459,19 @@ static void idle_check(struct rt_core *c, struct rt_flow *f,
 		start_delete(c, f, RT_DEL_IDLE);
 }
 
+/* Dumped rules are looked up in batches: a lookup is two cache misses
+ * (the bucket, the flow), and a batch overlaps them. */
+#define RT_REAP_BATCH 16
+
 struct reap_ctx {
 	struct rt_core *c;
 	uint64_t now;
+	size_t n;
+	struct rt_dumped batch[RT_REAP_BATCH];
 };
 
-static int reap_cb(const struct rt_dumped *d, void *arg)
+static int reap_one(struct reap_ctx *x, const struct rt_dumped *d)
 {
-	struct reap_ctx *x = arg;
 	struct rt_core *c = x->c;
 	struct rt_flow *f;
 
@@ -506,6 +511,31 @@ static int reap_cb(const struct rt_dumped *d, void *arg)
 	}
 	idle_check(c, f, d, x->now);
 	return 0;
+}
+
+static int reap_batch(struct reap_ctx *x)
+{
+	struct rt_flow *const *slot[RT_REAP_BATCH];
+	int err = 0;
+
+	for (size_t i = 0; i < x->n; i++) {
+		slot[i] = rt_table__slot(&x->c->t, &x->batch[i].rule.key);
+		__builtin_prefetch(slot[i]);
+	}
+	for (size_t i = 0; i < x->n; i++)
+		__builtin_prefetch(*slot[i]);
+	for (size_t i = 0; i < x->n && !err; i++)
+		err = reap_one(x, &x->batch[i]);
+	x->n = 0;
+	return err;
+}
+
+static int reap_cb(const struct rt_dumped *d, void *arg)
+{
+	struct reap_ctx *x = arg;
+
+	x->batch[x->n++] = *d;
+	return x->n == RT_REAP_BATCH ? reap_batch(x) : 0;
 }
 
 /* A flow the dump did not list is gone from the device. */
@@ -586,16 +616,20 @@ static int reap_slice(struct rt_core *c, size_t max, uint64_t now)
 {
 	struct rt_reap *r = &c->reap;
 	struct reap_ctx x = { .c = c, .now = now };
-	int err = 0;
+	int err = 0, more;
 
 	switch (r->phase) {
 	case RT_REAP_DUMP:
-		return c->be->ops->dump_slice(c->be, &r->cursor, max, reap_cb,
+		more = c->be->ops->dump_slice(c->be, &r->cursor, max, reap_cb,
 					      &x);
+		err = reap_batch(&x);
+		return more < 0 ? more : err ?: more;
 	case RT_REAP_COPY:
 		x.now = r->copy_us; /* the counters' time */
 		for (size_t n = 0; r->pos < r->n_copy && n < max && !err; n++)
 			err = reap_cb(&r->copy[r->pos++], &x);
+		if (!err)
+			err = reap_batch(&x);
 		return err ?: r->pos < r->n_copy;
 	case RT_REAP_SWEEP:
 		if (!r->n_unlisted)

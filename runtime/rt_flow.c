@@ -129,6 +129,12 @@ struct rt_flow *rt_table__find(const struct rt_table *t,
 	return NULL;
 }
 
+struct rt_flow *const *rt_table__slot(const struct rt_table *t,
+				      const struct flowlift_flow_key *k)
+{
+	return bucket(t, k);
+}
+
 static void grow(struct rt_table *t)
 {
 	size_t n = t->n_buckets * 2;

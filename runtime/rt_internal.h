@@ -99,6 +99,10 @@ int rt_table__init(struct rt_table *t, size_t hint);
 void rt_table__fini(struct rt_table *t); /* frees every flow */
 struct rt_flow *rt_table__find(const struct rt_table *t,
 			       const struct flowlift_flow_key *k);
+/* The bucket k hashes to (what rt_table__find reads first), for a caller
+ * that prefetches a batch of lookups. */
+struct rt_flow *const *rt_table__slot(const struct rt_table *t,
+				      const struct flowlift_flow_key *k);
 /* A new flow in state NEW for k (which must be absent); NULL + errno. */
 struct rt_flow *rt_table__add(struct rt_table *t,
 			      const struct flowlift_flow_key *k);
