@@ -89,6 +89,7 @@ struct lift_frame {
 struct lift_range_node {
 	struct lift_range_node *prev;
 	uint32_t first, last;
+	const struct lift_prog *prog; /* whose insns (tail calls) */
 };
 
 struct lift_ref_node {
@@ -112,6 +113,7 @@ struct lift_state {
 	uint32_t redirect_ifindex;
 	uint32_t len_lo, len_hi; /* program-seen frame length interval */
 	uint32_t cur_first, cur_last; /* current insn range (open) */
+	const struct lift_prog *cur_prog; /* and its program */
 	struct lift_range_node *ranges;
 	struct lift_ref_node *refs;
 	struct {

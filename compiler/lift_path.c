@@ -178,7 +178,7 @@ void lift_note_insn(struct lift_ctx *ctx, struct lift_state *st)
 	struct lift_range_node *n;
 
 	if (st->cur_first != UINT32_MAX && st->pc == st->cur_last + 1 &&
-	    st->prog == ctx->prog) {
+	    st->prog == st->cur_prog) {
 		st->cur_last = st->pc;
 		return;
 	}
@@ -188,15 +188,12 @@ void lift_note_insn(struct lift_ctx *ctx, struct lift_state *st)
 			n->prev = st->ranges;
 			n->first = st->cur_first;
 			n->last = st->cur_last;
+			n->prog = st->cur_prog;
 			st->ranges = n;
 		}
 	}
-	/* insns of tail-called programs are not this program's indexes */
-	if (st->prog != ctx->prog) {
-		st->cur_first = UINT32_MAX;
-		return;
-	}
 	st->cur_first = st->cur_last = st->pc;
+	st->cur_prog = st->prog;
 }
 
 int lift_add_ref(struct lift_ctx *ctx, struct lift_state *st,
@@ -220,30 +217,75 @@ static int cmp_range(const void *a, const void *b)
 {
 	const struct ir_insn_range *x = a, *y = b;
 
+	if (x->prog != y->prog)
+		return x->prog < y->prog ? -1 : 1;
 	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Index of the program for ir_insn_range.prog: 0 for the lifted one,
+ * else its place in p->progs plus one (names borrowed from the object;
+ * ir_ruleset__add copies them). -ENOMEM, or the index. */
+static long prog_index(struct lift_ctx *ctx, struct ir_prov *p,
+		       const struct lift_prog *prog)
+{
+	char **v;
+
+	if (prog == ctx->prog)
+		return 0;
+	for (uint32_t i = 0; i < p->n_progs; i++)
+		if (p->progs[i] == prog->name)
+			return i + 1;
+	v = realloc(p->progs, (p->n_progs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->progs = v;
+	v[p->n_progs++] = prog->name;
+	return p->n_progs;
 }
 
 static int build_prov(struct lift_ctx *ctx, const struct lift_state *st,
 		      struct ir_prov *p)
 {
-	size_t n = st->cur_first != UINT32_MAX, k = 0, m;
+	size_t n = st->cur_first != UINT32_MAX, k, m;
 	const struct lift_range_node *r;
 	const struct lift_ref_node *f;
+	const struct lift_prog **prog;
+	long idx = 0;
 
 	for (r = st->ranges; r; r = r->prev)
 		n++;
 	p->path = ctx->seq;
 	p->ranges = calloc(n ? n : 1, sizeof(*p->ranges));
-	if (!p->ranges)
+	prog = calloc(n ? n : 1, sizeof(*prog));
+	if (!p->ranges || !prog) {
+		free(prog);
 		return -ENOMEM;
-	if (st->cur_first != UINT32_MAX)
-		p->ranges[k++] = (struct ir_insn_range){ st->cur_first,
-							 st->cur_last };
-	for (r = st->ranges; r; r = r->prev)
-		p->ranges[k++] = (struct ir_insn_range){ r->first, r->last };
+	}
+	/* chronological order, so that tail-called programs are numbered in
+	 * the order the path reached them */
+	k = n;
+	if (st->cur_first != UINT32_MAX) {
+		p->ranges[--k] = (struct ir_insn_range){ st->cur_first,
+							 st->cur_last, 0 };
+		prog[k] = st->cur_prog;
+	}
+	for (r = st->ranges; r; r = r->prev) {
+		p->ranges[--k] = (struct ir_insn_range){ r->first, r->last,
+							 0 };
+		prog[k] = r->prog;
+	}
+	for (k = 0; k < n && idx >= 0; k++) {
+		idx = prog_index(ctx, p, prog[k]);
+		p->ranges[k].prog = (uint32_t)idx;
+	}
+	free(prog);
+	if (idx < 0)
+		return (int)idx;
+	k = n;
 	qsort(p->ranges, k, sizeof(*p->ranges), cmp_range);
 	for (size_t i = m = 0; i < k; i++) {
-		if (m && p->ranges[i].first <= p->ranges[m - 1].last + 1) {
+		if (m && p->ranges[i].prog == p->ranges[m - 1].prog &&
+		    p->ranges[i].first <= p->ranges[m - 1].last + 1) {
 			if (p->ranges[i].last > p->ranges[m - 1].last)
 				p->ranges[m - 1].last = p->ranges[i].last;
 			continue;
@@ -322,6 +364,7 @@ static int emit(struct lift_ctx *ctx, const struct lift_state *st,
 		ret = ir_ruleset__add(ctx->rs, r);
 	free(r->prov.ranges);
 	free(r->prov.maprefs);
+	free(r->prov.progs); /* the names are the object's */
 	if (ret)
 		return fl_err(ctx->err, ctx->errsz, ret, "adding rule: %s",
 			      strerror(-ret));

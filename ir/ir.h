@@ -172,6 +172,8 @@ struct ir_action {
  * indexes through the program's BTF line info when explaining. */
 struct ir_insn_range {
 	uint32_t first, last; /* inclusive */
+	uint32_t prog;        /* 0: the lifted program; k: prov.progs[k - 1],
+			       * a program it reached by tail call */
 };
 
 struct ir_prov {
@@ -180,6 +182,8 @@ struct ir_prov {
 	struct ir_insn_range *ranges; /* owned */
 	uint32_t n_maprefs;
 	char **maprefs;               /* owned: "allow:0a000000/8" */
+	uint32_t n_progs;
+	char **progs;                 /* owned: tail-called programs' names */
 };
 
 #define IR_MAX_MATCHES IR_F__COUNT

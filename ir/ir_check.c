@@ -102,6 +102,12 @@ static int check_prov(const struct ir_prov *p, char *err, size_t errsz,
 	if (p->n_ranges && !p->ranges)
 		return fl_err(err, errsz, -EINVAL, "rule %zu: no insn ranges", ri);
 	for (uint32_t i = 0; i < p->n_ranges; i++)
+		if (p->ranges[i].prog > p->n_progs)
+			return fl_err(err, errsz, -EINVAL,
+				      "rule %zu: insn range %" PRIu32 " names "
+				      "program %" PRIu32 " of %" PRIu32, ri, i,
+				      p->ranges[i].prog, p->n_progs);
+	for (uint32_t i = 0; i < p->n_ranges; i++)
 		if (p->ranges[i].first > p->ranges[i].last)
 			return fl_err(err, errsz, -EINVAL,
 				      "rule %zu: insn range %" PRIu32 "-%" PRIu32

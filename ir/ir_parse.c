@@ -393,11 +393,47 @@ static int parse_action(struct parser *p, const struct tok *t,
 	}
 }
 
+/* "NAME:" before a range: the ranges from there on are in the program
+ * NAME reached by tail call. */
+static int parse_insns_prog(struct parser *p, struct tok *a,
+			    struct ir_prov *prov, uint32_t *prog)
+{
+	const char *colon = memchr(a->s, ':', a->n);
+	size_t n = colon ? (size_t)(colon - a->s) : 0;
+	char **v;
+
+	if (!colon)
+		return 0;
+	if (!n)
+		return perr(p, a->s, "empty program name");
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)a->s[i]) && a->s[i] != '_')
+			return perr(p, a->s, "bad program name");
+	a->s += n + 1;
+	a->n -= n + 1;
+	for (uint32_t k = 0; k < prov->n_progs; k++)
+		if (!strncmp(prov->progs[k], a->s - n - 1, n) &&
+		    !prov->progs[k][n]) {
+			*prog = k + 1;
+			return 0;
+		}
+	v = realloc(prov->progs, (prov->n_progs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	prov->progs = v;
+	v[prov->n_progs] = strndup(a->s - n - 1, n);
+	if (!v[prov->n_progs])
+		return -ENOMEM;
+	*prog = ++prov->n_progs;
+	return 0;
+}
+
 static int parse_insns(struct parser *p, struct tok *args,
 		       struct ir_prov *prov)
 {
 	struct tok a;
 	size_t n = 1;
+	uint32_t prog = 0;
 
 	for (size_t i = 0; i < args->n; i++)
 		n += args->s[i] == ',';
@@ -405,9 +441,14 @@ static int parse_insns(struct parser *p, struct tok *args,
 	if (!prov->ranges)
 		return -ENOMEM;
 	while (next_arg(args, &a)) {
-		const char *dash = memchr(a.s, '-', a.n);
+		const char *dash;
 		struct ir_insn_range *r = &prov->ranges[prov->n_ranges];
 		uint64_t lo, hi;
+		int err = parse_insns_prog(p, &a, prov, &prog);
+
+		if (err)
+			return err;
+		dash = memchr(a.s, '-', a.n);
 
 		if (parse_u64(a.s, dash ? (size_t)(dash - a.s) : a.n,
 			      UINT32_MAX, &lo))
@@ -420,6 +461,7 @@ static int parse_insns(struct parser *p, struct tok *args,
 			return perr(p, a.s, "empty instruction range");
 		r->first = (uint32_t)lo;
 		r->last = (uint32_t)hi;
+		r->prog = prog;
 		prov->n_ranges++;
 	}
 	return 0;

@@ -18,15 +18,21 @@ void ir_rule__init(struct ir_rule *r)
 	r->prov.path = -1;
 }
 
+static void strv_free(char **v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void ir_prov__fini(struct ir_prov *p)
 {
-	for (uint32_t i = 0; i < p->n_maprefs; i++)
-		free(p->maprefs[i]);
-	free(p->maprefs);
+	strv_free(p->maprefs, p->n_maprefs);
+	strv_free(p->progs, p->n_progs);
 	free(p->ranges);
-	p->maprefs = NULL;
+	p->maprefs = p->progs = NULL;
 	p->ranges = NULL;
-	p->n_maprefs = 0;
+	p->n_maprefs = p->n_progs = 0;
 	p->n_ranges = 0;
 }
 
@@ -34,6 +40,24 @@ void ir_rule__fini(struct ir_rule *r)
 {
 	if (r)
 		ir_prov__fini(&r->prov);
+}
+
+/* Copy n strings into *dst; *n_dst counts those copied (for freeing). */
+static int strv_copy(char ***dst, uint32_t *n_dst, char *const *src,
+		     uint32_t n)
+{
+	if (!n)
+		return 0;
+	*dst = calloc(n, sizeof(**dst));
+	if (!*dst)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		(*dst)[i] = strdup(src[i]);
+		if (!(*dst)[i])
+			return -ENOMEM;
+		*n_dst = i + 1;
+	}
+	return 0;
 }
 
 int ir_prov__copy(struct ir_prov *dst, const struct ir_prov *src)
@@ -47,24 +71,14 @@ int ir_prov__copy(struct ir_prov *dst, const struct ir_prov *src)
 		memcpy(p.ranges, src->ranges, src->n_ranges * sizeof(*p.ranges));
 		p.n_ranges = src->n_ranges;
 	}
-	if (src->n_maprefs) {
-		p.maprefs = calloc(src->n_maprefs, sizeof(*p.maprefs));
-		if (!p.maprefs)
-			goto err;
-		for (uint32_t i = 0; i < src->n_maprefs; i++) {
-			p.maprefs[i] = strdup(src->maprefs[i]);
-			if (!p.maprefs[i])
-				goto err;
-			p.n_maprefs = i + 1;
-		}
+	if (strv_copy(&p.maprefs, &p.n_maprefs, src->maprefs,
+		      src->n_maprefs) ||
+	    strv_copy(&p.progs, &p.n_progs, src->progs, src->n_progs)) {
+		ir_prov__fini(&p);
+		return -ENOMEM;
 	}
 	*dst = p;
 	return 0;
-err:
-	if (!p.n_maprefs)
-		free(p.maprefs), p.maprefs = NULL;
-	ir_prov__fini(&p);
-	return -ENOMEM;
 }
 
 int ir_rule__copy(struct ir_rule *dst, const struct ir_rule *src)

@@ -148,7 +148,12 @@ static void sb_prov(struct sbuf *sb, const struct ir_prov *p)
 	for (uint32_t i = 0; i < p->n_ranges; i++) {
 		const struct ir_insn_range *r = &p->ranges[i];
 
-		sb_printf(sb, "%s%" PRIu32, i ? "," : " @insns=", r->first);
+		sb_printf(sb, "%s", i ? "," : " @insns=");
+		/* a tail-called program's ranges follow its name */
+		if (r->prog && r->prog <= p->n_progs &&
+		    (!i || p->ranges[i - 1].prog != r->prog))
+			sb_printf(sb, "%s:", p->progs[r->prog - 1]);
+		sb_printf(sb, "%" PRIu32, r->first);
 		if (r->last != r->first)
 			sb_printf(sb, "-%" PRIu32, r->last);
 	}

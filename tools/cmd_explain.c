@@ -73,27 +73,61 @@ static void text_range(struct fl_disasm *d, const struct lift_prog *p,
 	}
 }
 
-static void text_rule(struct fl_disasm *d, const struct lift_prog *p,
-		      const struct ir_rule *r, size_t idx, bool insns)
+/* The program an instruction range is in: the lifted one, or one it
+ * reached by tail call (NULL if the object does not have it). */
+static const struct lift_prog *range_prog(const struct explain_args *a,
+					  const struct ir_prov *pv,
+					  const struct ir_insn_range *ir)
 {
+	char err[256];
+
+	if (!ir->prog)
+		return a->pl.p;
+	if (ir->prog > pv->n_progs)
+		return NULL;
+	return lift_object__find_prog(a->pl.o, pv->progs[ir->prog - 1], err,
+				      sizeof(err));
+}
+
+static void text_rule(const struct explain_args *a, struct fl_disasm *d,
+		      const struct ir_rule *r, size_t idx)
+{
+	const struct ir_prov *pv = &r->prov;
 	const struct lift_line *last = NULL;
 	char buf[4096];
 
 	ir_rule__snprint(r, buf, sizeof(buf), false);
 	printf("rule %zu: %s\n", idx + 1, buf);
-	if (r->prov.path < 0 && !r->prov.n_ranges) {
+	if (pv->path < 0 && !pv->n_ranges) {
 		printf("  (no single path: made by a pass)\n");
 		return;
 	}
-	printf("  path %d, insns", r->prov.path);
-	for (uint32_t k = 0; k < r->prov.n_ranges; k++)
-		printf("%s%u-%u", k ? "," : " ", r->prov.ranges[k].first,
-		       r->prov.ranges[k].last);
+	printf("  path %d, insns", pv->path);
+	for (uint32_t k = 0; k < pv->n_ranges; k++) {
+		const struct ir_insn_range *ir = &pv->ranges[k];
+
+		printf("%s", k ? "," : " ");
+		if (ir->prog && ir->prog <= pv->n_progs &&
+		    (!k || pv->ranges[k - 1].prog != ir->prog))
+			printf("%s:", pv->progs[ir->prog - 1]);
+		printf("%u-%u", ir->first, ir->last);
+	}
 	printf("\n");
-	for (uint32_t k = 0; k < r->prov.n_maprefs; k++)
-		printf("  map entry %s\n", r->prov.maprefs[k]);
-	for (uint32_t k = 0; k < r->prov.n_ranges; k++)
-		text_range(d, p, &r->prov.ranges[k], insns, &last);
+	for (uint32_t k = 0; k < pv->n_maprefs; k++)
+		printf("  map entry %s\n", pv->maprefs[k]);
+	for (uint32_t k = 0; k < pv->n_ranges; k++) {
+		const struct ir_insn_range *ir = &pv->ranges[k];
+		const struct lift_prog *p = range_prog(a, pv, ir);
+
+		if (ir->prog && (!k || pv->ranges[k - 1].prog != ir->prog)) {
+			printf("  tail call into %s%s\n",
+			       pv->progs[ir->prog - 1],
+			       p ? ":" : " (not in the object)");
+			last = NULL;
+		}
+		if (p)
+			text_range(d, p, ir, a->insns, &last);
+	}
 }
 
 static bool is_decision_note(const char *key)
@@ -108,8 +142,7 @@ static void explain_text(const struct explain_args *a, struct fl_disasm *d)
 
 	for (size_t i = 0; i < ir_ruleset__count(rs); i++)
 		if (!a->rule || (size_t)a->rule == i + 1)
-			text_rule(d, a->pl.p, ir_ruleset__rule_c(rs, i), i,
-				  a->insns);
+			text_rule(a, d, ir_ruleset__rule_c(rs, i), i);
 	if (a->rule)
 		return;
 	printf("\nslow path and withheld:\n");
@@ -122,9 +155,8 @@ static void explain_text(const struct explain_args *a, struct fl_disasm *d)
 	}
 }
 
-static void json_rule(struct fl_json *j, const struct lift_prog *p,
-		      struct fl_disasm *d, const struct ir_rule *r, size_t idx,
-		      bool insns)
+static void json_rule(struct fl_json *j, const struct explain_args *a,
+		      struct fl_disasm *d, const struct ir_rule *r, size_t idx)
 {
 	char buf[4096];
 
@@ -137,8 +169,10 @@ static void json_rule(struct fl_json *j, const struct lift_prog *p,
 	fl_json__arr_begin(j);
 	for (uint32_t k = 0; k < r->prov.n_ranges; k++) {
 		const struct ir_insn_range *ir = &r->prov.ranges[k];
+		const struct lift_prog *p = range_prog(a, &r->prov, ir);
 
-		for (size_t i = ir->first; i <= ir->last && i < p->n_insns;) {
+		for (size_t i = ir->first; p && i <= ir->last &&
+					   i < p->n_insns;) {
 			const struct lift_line *ln = lift_prog__line(p, i);
 			bool by_llvm;
 			int n = fl_disasm__insn(d, p->insns, p->n_insns, i, buf,
@@ -147,8 +181,10 @@ static void json_rule(struct fl_json *j, const struct lift_prog *p,
 			if (n <= 0)
 				break;
 			fl_json__obj_begin(j);
+			if (ir->prog) /* reached by tail call */
+				fl_json__kstr(j, "prog", p->name);
 			fl_json__ku64(j, "idx", i);
-			if (insns)
+			if (a->insns)
 				fl_json__kstr(j, "insn", buf);
 			if (ln && ln->file) {
 				fl_json__kstr(j, "file", short_file(ln->file));
@@ -180,8 +216,7 @@ static void explain_json(const struct fl_ctx *ctx,
 	fl_json__arr_begin(j);
 	for (size_t i = 0; i < ir_ruleset__count(rs); i++)
 		if (!a->rule || (size_t)a->rule == i + 1)
-			json_rule(j, a->pl.p, d, ir_ruleset__rule_c(rs, i), i,
-				  a->insns);
+			json_rule(j, a, d, ir_ruleset__rule_c(rs, i), i);
 	fl_json__arr_end(j);
 	fl_json__key(j, "decisions");
 	fl_json__arr_begin(j);

@@ -173,16 +173,19 @@ static int fill_pools(struct run *r, struct vf_pools *p)
 	return 0;
 }
 
-/* The source line of the last jump the rule's path took (the end of the
- * last range but one: ranges are cut where the path jumped), else of its
- * last instruction. */
+/* The source line of the last jump the rule's path took in the lifted
+ * program (the end of its last range but one: ranges are cut where the
+ * path jumped; those of tail-called programs come after), else of its last
+ * instruction. */
 static void path_source(const struct run *r, const struct ir_rule *rule,
 			char *buf, size_t size)
 {
 	const struct lift_line *ln;
-	uint32_t n = rule->prov.n_ranges, insn;
+	uint32_t n = 0, insn;
 
 	buf[0] = 0;
+	while (n < rule->prov.n_ranges && !rule->prov.ranges[n].prog)
+		n++;
 	if (!n)
 		return;
 	insn = rule->prov.ranges[n >= 2 ? n - 2 : n - 1].last;

@@ -1,6 +1,9 @@
 # golden.sh: shared by run and regen.
 # golden_compile BUILD OBJ NAME EXT: print what `flowlift compile` gives for
-# target EXT (or, for err, its stderr line and exit code).
+# target EXT (or, for err, its stderr line and exit code; for explain, what
+# `flowlift explain` says of the IR rules: paths, source lines, instructions
+# and slow-path reasons).
+GOLDEN_EXTS="ir flower nft rteflow err explain"
 golden_maps() {
 	for f in "$1".*.json; do
 		[ -f "$f" ] || continue
@@ -19,7 +22,10 @@ golden_compile() {
 	rteflow) _args="$_args --target $_e --port 0" ;;
 	*) _args="$_args --target ir" ;;
 	esac
-	if [ "$_e" = err ]; then
+	if [ "$_e" = explain ]; then
+		# shellcheck disable=SC2086
+		"$_b/flowlift" explain "$_o" $_args 2>&1 || echo "exit $?"
+	elif [ "$_e" = err ]; then
 		# shellcheck disable=SC2086
 		"$_b/flowlift" compile "$_o" $_args -q >/dev/null 2>"$_o.stderr"
 		echo "exit $?"

@@ -222,8 +222,8 @@ static void set_prov(struct ir_rule *r, int path)
 	r->prov.path = path;
 	r->prov.n_ranges = 2;
 	r->prov.ranges = calloc(2, sizeof(*r->prov.ranges));
-	r->prov.ranges[0] = (struct ir_insn_range){ 0, 4 };
-	r->prov.ranges[1] = (struct ir_insn_range){ 9, 9 };
+	r->prov.ranges[0] = (struct ir_insn_range){ 0, 4, 0 };
+	r->prov.ranges[1] = (struct ir_insn_range){ 9, 9, 0 };
 	r->prov.n_maprefs = 1;
 	r->prov.maprefs = calloc(1, sizeof(char *));
 	r->prov.maprefs[0] = strdup("allow:0a000000/8");

@@ -39,7 +39,7 @@ static const char *const corpus[] = {
 	"# empty:\n"
 	"prio 10 eth.type=0x0800 ip4.src=10.0.0.0/8 l4.dport=80-90 -> drop "
 	"@path=3 @insns=0-14,22-30 @map=allow:0a000000/8\n"
-	"prio 10 any -> pass\n"
+	"prio 10 any -> pass @path=4 @insns=0-3,tcp_part:0-5,9,udp_part:2\n"
 	"prio 20 any -> slowpath\n",
 
 	"# flowlift-ir 1\n"
@@ -179,6 +179,10 @@ static const struct {
 	  "2:51: more than 4 rewrites" },
 	{ H "prio 1 any -> drop @path=1 @path=2\n", "2:28: duplicate @path" },
 	{ H "prio 1 any -> drop @insns=5-3\n", "2:27: empty instruction range" },
+	{ H "prio 1 any -> drop @insns=1,:3\n", "2:29: empty program name" },
+	{ H "prio 1 any -> drop @insns=1,a-b:3\n", "2:29: bad program name" },
+	{ H "prio 1 any -> drop @insns=1,tcp:x\n",
+	  "2:33: bad instruction index" },
 	{ H "prio 1 any -> drop @color=red\n", "2:20: unexpected '@color=red'" },
 	{ H "# no colon here\n", "2:1: expected '# key: value'" },
 	{ H "# assume: fast-path\n", "2:10: bad value for 'assume'" },
@@ -356,7 +360,7 @@ START_TEST(test_check_rejects)
 	case BRK_INSNS:
 		p->prov.n_ranges = 1;
 		p->prov.ranges = malloc(sizeof(*p->prov.ranges));
-		p->prov.ranges[0] = (struct ir_insn_range){ 7, 3 };
+		p->prov.ranges[0] = (struct ir_insn_range){ 7, 3, 0 };
 		break;
 	case BRK_MAPREF:
 		p->prov.n_maprefs = 1;
