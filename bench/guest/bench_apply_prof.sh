@@ -2,13 +2,14 @@
 # bench_apply_prof.sh - guest scenario: where `flowlift apply` spends its
 # time, for bench/guest/guest-bench with BENCH_GUEST_TOOLS="perf strace".
 # Not part of `make bench`: a tool for looking, its output is read by eye.
-#   0. per size, apply's own phase clock (FL_APPLY_PHASES=1, if built in)
+#   0. per size, apply and the floor timed back to back, 3 times
 #   1. process start alone (flowlift --version, bench_nlfloor usage)
 #   2. strace -c of one apply (syscalls by count and time)
 #   3. perf record -e cpu-clock of one apply and of one floor, perf report
 # Files: /e2e/bench/rules-N.flower as for bench_install.sh.
 BENCH=/e2e/bench
-PROF_PHASES_ONLY=$(cat $BENCH/phases-only 2>/dev/null)
+# a file "quick" in the inputs: step 0 only
+PROF_PHASES_ONLY=$(cat $BENCH/quick 2>/dev/null)
 N=$(cat $BENCH/sizes 2>/dev/null | cut -d' ' -f1)
 
 setup() {
@@ -29,8 +30,8 @@ run() {
 		f=$BENCH/rules-$n.flower
 		for i in 1 2 3; do
 			fresh
-			FL_APPLY_PHASES=1 /bin/bench_timeit /bin/flowlift \
-				apply $f --dev vb 2>&1 | say phases-$n
+			/bin/bench_timeit /bin/flowlift apply $f --dev vb \
+				2>&1 | say apply-$n
 			fresh
 			/bin/bench_timeit /bin/bench_nlfloor $f vb 2>&1 |
 				say floor-$n
