@@ -8,7 +8,7 @@
 #   3. perf record -e cpu-clock of one apply and of one floor, perf report
 # Files: /e2e/bench/rules-N.flower as for bench_install.sh.
 BENCH=/e2e/bench
-# a file "quick" in the inputs: step 0 only
+# a non-empty file "quick" among the inputs: step 0 only
 PROF_PHASES_ONLY=$(cat $BENCH/quick 2>/dev/null)
 N=$(cat $BENCH/sizes 2>/dev/null | cut -d' ' -f1)
 
