@@ -801,7 +801,10 @@ static int check_prios(struct legal *lg, char *err, size_t errsz)
  *    only sends more frames to the slow path.
  */
 struct order {
-	struct ir_rule *narrow;     /* per output rule: what it stands for */
+	struct ir_rule **narrow;    /* per output rule: what it stands for,
+				     * when not itself (SRC_CARVE, SRC_GUARDED;
+				     * NULL otherwise), in pool */
+	struct ir_rule *pool;
 	struct src *src;
 	struct pass_dis_info *wide, *nar;
 	bool *keep;
@@ -821,7 +824,7 @@ static const struct ir_rule *test_rule(const struct order *o,
 	if (o->src[i].kind == SRC_GUARDED ||
 	    (o->src[i].kind == SRC_CARVE && earlier)) {
 		*info = &o->nar[i];
-		return &o->narrow[i];
+		return o->narrow[i];
 	}
 	*info = &o->wide[i];
 	return actual;
@@ -967,65 +970,87 @@ static size_t *move_carves(struct order *o, const struct ir_rule *out,
 	return ord;
 }
 
-/* Put lg->out and the facts into the order ord. */
+/* One output rule and its facts, as permute() moves them. */
+struct slot {
+	struct ir_rule r;
+	struct ir_rule *narrow;
+	struct src src;
+	struct pass_dis_info wide, nar;
+};
+
+static void slot_get(const struct legal *lg, const struct order *o,
+		     size_t i, struct slot *s)
+{
+	s->r = lg->out.r[i];
+	s->narrow = o->narrow[i];
+	s->src = o->src[i];
+	s->wide = o->wide[i];
+	s->nar = o->nar[i];
+}
+
+static void slot_put(struct legal *lg, struct order *o, size_t i,
+		     const struct slot *s)
+{
+	lg->out.r[i] = s->r;
+	o->narrow[i] = s->narrow;
+	o->src[i] = s->src;
+	o->wide[i] = s->wide;
+	o->nar[i] = s->nar;
+}
+
+/* Put lg->out and the facts into the order ord (entry i becomes ord[i]),
+ * in place: each cycle of the permutation is followed once, so the rules
+ * (1.2 KiB each) are never held twice. */
 static int permute(struct legal *lg, struct order *o, const size_t *ord)
 {
-	size_t i, n = lg->out.n;
-	struct order t = { 0 };
-	struct pass_rvec v = { 0 };
-	int ret = 0;
+	size_t i, j, n = lg->out.n;
+	bool *done = calloc(n + 1, sizeof(*done));
+	struct slot first, s;
 
-	t.narrow = malloc((n + 1) * sizeof(*t.narrow));
-	t.src = malloc((n + 1) * sizeof(*t.src));
-	t.wide = malloc((n + 1) * sizeof(*t.wide));
-	t.nar = malloc((n + 1) * sizeof(*t.nar));
-	if (!t.narrow || !t.src || !t.wide || !t.nar)
-		ret = -ENOMEM;
-	for (i = 0; i < n && !ret; i++) {
-		size_t x = ord[i];
+	if (!done)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		slot_get(lg, o, i, &first);
+		for (j = i; ord[j] != i; j = ord[j]) {
+			slot_get(lg, o, ord[j], &s);
+			slot_put(lg, o, j, &s);
+			done[j] = true;
+		}
+		slot_put(lg, o, j, &first);
+		done[j] = true;
+	}
+	free(done);
+	return 0;
+}
 
-		t.narrow[i] = o->narrow[x];
-		t.src[i] = o->src[x];
-		t.wide[i] = o->wide[x];
-		t.nar[i] = o->nar[x];
-		ret = pass_rvec__push_move(&v, &lg->out.r[x]);
-		if (!ret)
-			ir_rule__init(&lg->out.r[x]);
-	}
-	if (!ret) {
-		pass_rvec__fini(&lg->out);
-		lg->out = v;
-		memset(&v, 0, sizeof(v));
-		memcpy(o->narrow, t.narrow, n * sizeof(*t.narrow));
-		memcpy(o->src, t.src, n * sizeof(*t.src));
-		memcpy(o->wide, t.wide, n * sizeof(*t.wide));
-		memcpy(o->nar, t.nar, n * sizeof(*t.nar));
-	}
-	pass_rvec__fini(&v);
-	free(t.narrow);
-	free(t.src);
-	free(t.wide);
-	free(t.nar);
-	return ret;
+/* Does an output rule stand for another rule than itself? */
+static bool needs_narrow(const struct src *f)
+{
+	return f->kind == SRC_HOLE || f->kind == SRC_CARVE ||
+	       f->kind == SRC_GUARDED;
 }
 
 /* Facts for every output rule. */
 static void facts(struct legal *lg, struct order *o)
 {
-	size_t i;
+	size_t i, k = 0;
 
 	for (i = 0; i < lg->out.n; i++) {
 		const struct src *f = &lg->from[i];
 
 		o->keep[i] = true;
 		o->src[i] = *f;
+		if (needs_narrow(f))
+			o->narrow[i] = &o->pool[k++];
 		pass_dis__info(lg->d, lg->assume, &lg->out.r[i], &o->wide[i]);
 		if (f->kind == SRC_HOLE) {
 			/* stands for its frames without the hole keys */
 			o->src[i].kind = SRC_CARVE;
-			o->narrow[i] = lg->out.r[i];
-			memset(&o->narrow[i].prov, 0,
-			       sizeof(o->narrow[i].prov));
+			*o->narrow[i] = lg->out.r[i];
+			memset(&o->narrow[i]->prov, 0,
+			       sizeof(o->narrow[i]->prov));
 			o->nar[i] = o->wide[i];
 			o->nar[i].absent |= f->hole;
 			o->nar[i].empty |= !!(o->nar[i].needs & f->hole);
@@ -1033,9 +1058,9 @@ static void facts(struct legal *lg, struct order *o)
 		}
 		if (f->kind != SRC_CARVE && f->kind != SRC_GUARDED)
 			continue;
-		o->narrow[i] = *ir_ruleset__rule_c(lg->rs, f->pos);
-		memset(&o->narrow[i].prov, 0, sizeof(o->narrow[i].prov));
-		pass_dis__info(lg->d, lg->assume, &o->narrow[i], &o->nar[i]);
+		*o->narrow[i] = *ir_ruleset__rule_c(lg->rs, f->pos);
+		memset(&o->narrow[i]->prov, 0, sizeof(o->narrow[i]->prov));
+		pass_dis__info(lg->d, lg->assume, o->narrow[i], &o->nar[i]);
 	}
 }
 
@@ -1043,7 +1068,7 @@ static void facts(struct legal *lg, struct order *o)
  * dissector, and assign priorities by the dissector's conflicts. */
 static int order_output(struct legal *lg, char *err, size_t errsz)
 {
-	size_t n = lg->out.n, *ord = NULL;
+	size_t i, k = 0, n = lg->out.n, *ord = NULL;
 	struct order o = { 0 };
 	int ret = -ENOMEM;
 
@@ -1054,6 +1079,13 @@ static int order_output(struct legal *lg, char *err, size_t errsz)
 	o.keep = calloc(n + 1, sizeof(*o.keep));
 	if (!o.narrow || !o.src || !o.wide || !o.nar || !o.keep ||
 	    sync_from(lg))
+		goto out;
+	for (i = 0; i < n; i++)
+		k += needs_narrow(&lg->from[i]);
+	/* A rule per output rule that stands for another (1.2 KiB each):
+	 * only those get one. */
+	o.pool = calloc(k + 1, sizeof(*o.pool));
+	if (!o.pool)
 		goto out;
 	facts(lg, &o);
 	ord = move_carves(&o, lg->out.r, n);
@@ -1074,6 +1106,7 @@ out:
 		snprintf(err, errsz, "legalise: %s", strerror(-ret));
 	free(ord);
 	free(o.narrow);
+	free(o.pool);
 	free(o.src);
 	free(o.wide);
 	free(o.nar);
