@@ -44,12 +44,16 @@ def one(build, work, kind, n):
     st = {}
     if r.rc == 0:
         st = json.loads(r.out)
-        st['filters'] = st['slow'] = 0
+        st['filters'] = st['slow'] = st['cut'] = 0
         with open(out) as f:
             for line in f:
                 if line.startswith('filter add'):
                     st['filters'] += 1
                     st['slow'] += 'goto chain' in line
+                elif line.startswith('# note:'):
+                    # a pass that stopped at its analysis budget says so
+                    st['cut'] += ('analysis budget' in line or
+                                  'too many to analyse' in line)
         os.unlink(out)
     return r, st
 
@@ -61,7 +65,8 @@ def main(build):
     rows, fits = [], []
     tsv = open(os.path.join(work, 'compile.tsv'), 'w', buffering=1)
     tsv.write('map\tentries\trc\twall_s\tcpu_s\trss_kb\tpaths\t'
-              'ir_rules\tprios\twithheld\tfilters\tslow_filters\n')
+              'ir_rules\tprios\twithheld\tfilters\tslow_filters\t'
+              'budget_notes\n')
     for kind in PROGS:
         pts = []
         for n in sizes:
@@ -74,7 +79,7 @@ def main(build):
                     kind, n, r.rc, r.wall, r.cpu, r.rss_kb, '\t'.join(
                         str(st.get(x, '')) for x in (
                             'paths', 'rules', 'priorities', 'withheld',
-                            'filters', 'slow'))))
+                            'filters', 'slow', 'cut'))))
                 sys.stderr.write('compile %s %d: rc %d, %.1f s, %d MiB\n'
                                  % (kind, n, r.rc, r.wall, r.rss_kb >> 10))
                 if r.rc:
@@ -85,7 +90,7 @@ def main(build):
                 rows.append([kind, n, 'FAILED rc=%d after %.0f s, peak '
                              '%d MiB: %s' % (bad[0].rc, bad[0].wall,
                                              bad[0].rss_kb >> 10, why)]
-                            + [''] * 9)
+                            + [''] * 10)
                 break
             cpu = [r.cpu for r in runs]
             rss = [r.rss_kb / 1024 for r in runs]
@@ -93,6 +98,7 @@ def main(build):
             pts.append((n, mcpu, bl.med(rss)[0]))
             rows.append([kind, n, st['paths'], st['rules'], st['filters'],
                          st['filters'] - st['slow'], st['priorities'],
+                         st['cut'],
                          bl.fmt_med([r.wall for r in runs]),
                          bl.fmt_med(cpu), bl.fmt_med(rss, '%.0f'),
                          '%.0f' % (st['filters'] / mcpu if mcpu else 0),
@@ -116,12 +122,16 @@ def main(build):
           'drop). Without the two assumptions flower withholds every rule of '
           'both programs (ip4.ihl, frame length) and all filters are `goto '
           'chain 1`. paths, IR rules, prios: from `-j`; filters: `filter '
-          'add` lines, real ones = not a slow-path goto. Cells: median '
+          'add` lines, real ones = not a slow-path goto; budget notes: '
+          'passes that stopped at their analysis budget and took the safe '
+          'answer (`# note:` lines; 0 means every pass finished its '
+          'analysis). Cells: median '
           '(min-max). filters/s = filters / median CPU s.\n'
           % (bl.reps(), MEM >> 30, TIMEOUT, PROGS['lpm'][2],
              PROGS['svc5'][2]))
     print(bl.table(['map', 'entries', 'paths', 'IR rules', 'filters',
-                    'real filters', 'prios', 'wall s', 'CPU s',
+                    'real filters', 'prios', 'budget notes', 'wall s',
+                    'CPU s',
                     'peak RSS MiB', 'filters/s', 'CPU us/entry',
                     'RSS KiB/entry'], rows))
     print('\nGrowth: exponent k of a least-squares fit of log(cost) = '
