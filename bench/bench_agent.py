@@ -8,6 +8,8 @@
    loaded with bpftool, `flowlift agent --backend sim`, new flows fired at
    a paced rate by bench_fire (BPF_PROG_TEST_RUN); events, ring buffer
    drops and the agent's own latency histogram read from --stats.
+   BENCH_AGENT_RATES="50000:1s,0:20s" other (rate, --interval) pairs (0:
+   unpaced); BENCH_AGENT_FLOWS=N flows for rates >= 50k/s (100000).
 Prints a markdown section.
 """
 import os
@@ -101,9 +103,13 @@ def real(build):
     os.makedirs(work, exist_ok=True)
     # (rate, --interval): at 20s no reap/stats pass falls inside the burst
     rates = [(r, i) for i in ('1s', '20s') for r in (10000, 50000, 100000, 0)]
+    if os.environ.get('BENCH_AGENT_RATES'):
+        rates = [(int(p.split(':')[0]), p.split(':')[1])
+                 for p in os.environ['BENCH_AGENT_RATES'].split(',')]
+    big = int(os.environ.get('BENCH_AGENT_FLOWS', '100000'))
     rows = []
     for rate, interval in rates:
-        n = 100000 if rate == 0 or rate >= 50000 else 2 * rate
+        n = big if rate == 0 or rate >= 50000 else 2 * rate
         r = subprocess.run(['bpftool', 'prog', 'load', obj, pin, 'type',
                             'xdp', 'pinmaps', maps], capture_output=True)
         if r.returncode:

@@ -81,6 +81,9 @@ wait_for flowlift_agent_flows_installed_total 5
 [ "$(metric flowlift_agent_events_total)" = 5 ] || fail "events != 5"
 [ "$(metric flowlift_agent_events_invalid_total)" = 0 ] || fail "invalid events"
 [ "$(metric flowlift_agent_flows)" = 5 ] || fail "flow table != 5"
+# the program's ring buffer as loaded (FLOWLIFT_RINGBUF_BYTES' default)
+[ "$(metric flowlift_agent_ringbuf_bytes)" = 262144 ] ||
+	fail "ringbuf_bytes != 262144"
 
 # the same flows again: the program's TTL suppresses the reports
 send_all
@@ -103,6 +106,10 @@ wait_for flowlift_agent_flows_installed_total 6
 
 # idle: nothing hits the sim device; reaped after 2 s + the 2 s lag
 wait_for flowlift_agent_flows_reaped_total 4
+[ "$(metric flowlift_agent_ringbuf_drops_total)" = 0 ] || fail "ring drops"
+[ "$(metric flowlift_agent_reap_slices_total)" -ge \
+	"$(metric flowlift_agent_reaps_total)" ] || fail "reap slices < reaps"
+wait_for flowlift_agent_reaps_total 1
 
 "$FL" agent --status --stats "$T/stats" | grep -q '^flowlift_agent_flows ' ||
 	fail "--status"

@@ -102,14 +102,14 @@ static const struct reap_case {
 	bool grows; /* the flow table grows during the reap */
 } reap_cases[] = {
 	{ "whole reap, one slice", 3000, 3, 0, 1u << 30, 0, 0, 1u << 20, false },
-	{ "slices of 1", 300, 2, 7, 1, 0, 0, 1u << 20, false },
-	{ "slices of 100, arrivals", 3000, 4, 11, 100, 10, 0, 1u << 20, false },
+	{ "slices of 1", 300, 2, 7, 1, 0, 0, 2048, false },
+	{ "slices of 100, arrivals", 3000, 4, 11, 100, 10, 0, 16384, false },
 	/* 64k flows in 64k buckets, all live but the vanished, 300
 	 * arrivals a slice: both hash tables grow while the dump is half
 	 * way, the flow table again during the sweep */
 	{ "tables grow mid-walk", 64000, 1, 13, 1024, 300, 0, 1u << 20,
 	  true },
-	{ "counter lag: two reaps", 2000, 3, 17, 128, 20, 2000, 1u << 20, false },
+	{ "counter lag: two reaps", 2000, 3, 17, 128, 20, 2000, 8192, false },
 	/* at the flow limit: the table is never more than full */
 	{ "flow limit, no arrivals", 3000, 4, 11, 100, 0, 0, 3000, false },
 };
@@ -319,6 +319,34 @@ START_TEST(loop_reads_between_slices)
 }
 END_TEST
 
+/* The stats tell the reaps, their slices and the ring buffer's size. */
+START_TEST(stats_rows)
+{
+	struct rt_status st;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	start(1000, 0, 10);
+	feed(0, 50);
+	ck_assert_int_eq(rt_core__flush(&c), 0);
+	ck_assert_int_eq(rt_core__reap(&c), 0);
+	rt_core__status(&c, &st);
+	st.rb_bytes = 262144; /* the agent's, from the program's map */
+	ck_assert_int_eq(rt_stats__write_prom(&st, &c.lat, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\nflowlift_agent_reaps_total 1\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nflowlift_agent_reap_slices_total "
+					  "2\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nflowlift_agent_ringbuf_bytes "
+					  "262144\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nflowlift_agent_ringbuf_drops_"
+					  "total 0\n"));
+	free(buf);
+	stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rt_reap");
@@ -326,10 +354,11 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, reap_in_slices, 0,
 			    sizeof(reap_cases) / sizeof(reap_cases[0]));
 	tcase_add_test(tc, whole_reap_restarts_sliced_one);
+	tcase_add_test(tc, stats_rows);
 	tcase_add_loop_test(tc, loop_reads_between_slices, 0,
 			    sizeof(loop_cases) / sizeof(loop_cases[0]));
 	suite_add_tcase(s, tc);
