@@ -281,7 +281,7 @@ int lift_stack_load(struct lift_ctx *ctx, struct lift_state *st,
 		    const struct lift_val *p, int16_t off, unsigned int size,
 		    struct lift_val *out)
 {
-	unsigned int slot, byte;
+	unsigned int slot = 0, byte = 0; /* set when stack_addr succeeds */
 	struct lift_frame *fr;
 	const struct lift_val *sv;
 	int ret = stack_addr(ctx, st, p, off, size, &slot, &byte);
@@ -318,7 +318,7 @@ int lift_stack_store(struct lift_ctx *ctx, struct lift_state *st,
 		     const struct lift_val *p, int16_t off, unsigned int size,
 		     const struct lift_val *v)
 {
-	unsigned int slot, byte;
+	unsigned int slot = 0, byte = 0; /* set when stack_addr succeeds */
 	struct lift_frame *fr;
 	struct lift_val *sv;
 	int ret = stack_addr(ctx, st, p, off, size, &slot, &byte);
