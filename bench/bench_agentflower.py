@@ -8,6 +8,7 @@ and 10k flows at a few rates, new flows from real frames through a veth
 section; "(not measured: ...)" and exit 0 where the guest cannot run.
 """
 import os
+import shutil
 import statistics
 import sys
 
@@ -82,6 +83,13 @@ def main(build):
         f.write('\n'.join(runs) + '\n')
     print('## Agent in the guest: flower (the real path) vs sim\n')
     fire = os.path.join(build, 'bench', 'bench_fire')
+    if os.geteuid() != 0:
+        print('(not measured: the qemu guest needs root)\n')
+        return
+    if not shutil.which('qemu-system-x86_64'):
+        print('(not measured: no qemu-system-x86_64; '
+              'tools/install-deps --e2e)\n')
+        return
     if not os.access(fire, os.X_OK):
         print('(not measured: %s not built)\n' % fire)
         return
