@@ -29,6 +29,7 @@
 #define RT_BACKOFF_US 10000ull    /* first EBUSY retry; doubles */
 #define RT_BACKOFF_MAX_US 1000000ull
 #define RT_FLUSH_ROUNDS 4
+#define RT_TABLE_PRESIZE_MAX (1u << 21)
 
 #define LOG(c, fmt, ...)                                                     \
 	do {                                                                 \
@@ -68,8 +69,12 @@ int rt_core__init(struct rt_core *c, const struct rt_core_opts *o,
 	c->be = be;
 	c->next_handle = 1;
 	c->st.max_flows = c->o.max_flows;
-	err = rt_table__init(&c->t, c->o.max_flows < (1u << 16) ?
-					    c->o.max_flows : (1u << 16));
+	/* Sized for the flow limit (8 bytes a bucket, untouched pages cost
+	 * nothing): growing rehashes every flow at once, a stall of tens of
+	 * ms at 100k+ flows during which the ring buffer fills. */
+	err = rt_table__init(&c->t, c->o.max_flows < RT_TABLE_PRESIZE_MAX ?
+					    c->o.max_flows :
+					    RT_TABLE_PRESIZE_MAX);
 	if (err)
 		return err;
 	c->reqs = calloc(c->o.batch, sizeof(*c->reqs));

@@ -6,10 +6,11 @@
  *
  * Sliced reaps: for each case, installed flows of which some are idle,
  * some live, some removed behind the agent's back, and new flows arriving
- * (and installed) between slices, enough of them to grow both hash tables
- * mid-walk; the reap must remove exactly the idle flows, count exactly the
- * vanished ones, and leave the device holding exactly the table's
- * installed flows. The loop: a fake ring buffer that hands over events on
+ * (and installed) between slices, enough of them to grow the device's
+ * table mid-dump (a walk of the flow table resumed after it grew is
+ * checked on its own); the reap must remove exactly the idle flows, count
+ * exactly the vanished ones, and leave the device holding exactly the
+ * table's installed flows. The loop: a fake ring buffer that hands over events on
  * every read; between two reap slices there is always a read, and the
  * events read during the reap are installed and survive it.
  */
@@ -99,16 +100,17 @@ static const struct reap_case {
 	const char *name;
 	uint32_t flows, live_every, vanish_every, slice, arrive, hw_lag_ms;
 	uint32_t max_flows;
-	bool grows; /* the flow table grows during the reap */
+	bool grows; /* the flow table grows during the reap (it is sized
+		     * for max_flows: it does not) */
 } reap_cases[] = {
 	{ "whole reap, one slice", 3000, 3, 0, 1u << 30, 0, 0, 1u << 20, false },
 	{ "slices of 1", 300, 2, 7, 1, 0, 0, 2048, false },
 	{ "slices of 100, arrivals", 3000, 4, 11, 100, 10, 0, 16384, false },
-	/* 64k flows in 64k buckets, all live but the vanished, 300
-	 * arrivals a slice: both hash tables grow while the dump is half
-	 * way, the flow table again during the sweep */
-	{ "tables grow mid-walk", 64000, 1, 13, 1024, 300, 0, 1u << 20,
-	  true },
+	/* 64k rules in the device's 64k buckets, all live but the
+	 * vanished, 300 arrivals a slice: its table grows while the dump
+	 * is half way (the flow table is sized for the limit) */
+	{ "device grows mid-dump", 64000, 1, 13, 1024, 300, 0, 1u << 20,
+	  false },
 	{ "counter lag: two reaps", 2000, 3, 17, 128, 20, 2000, 8192, false },
 	/* at the flow limit: the table is never more than full */
 	{ "flow limit, no arrivals", 3000, 4, 11, 100, 0, 0, 3000, false },
@@ -203,6 +205,53 @@ START_TEST(reap_in_slices)
 	ck_assert_uint_eq(c.st.vanished, vanished);
 	assert_device_matches_table();
 	stop();
+}
+END_TEST
+
+/* A walk of the flow table resumed after it grew visits every flow that
+ * was there throughout (the sweep relies on it). */
+static void count_visit(struct rt_flow *f, void *arg)
+{
+	uint8_t *seen = arg;
+	uint32_t i = ntohs(f->key.sport) - 1024;
+
+	if (i < 1000)
+		seen[i]++;
+}
+
+START_TEST(walk_survives_growth)
+{
+	static const size_t firsts[] = { 0, 1, 100, 511, 1023 };
+	struct flowlift_flow_key k;
+	uint8_t seen[1000];
+
+	for (size_t c0 = 0; c0 < sizeof(firsts) / sizeof(firsts[0]); c0++) {
+		struct rt_table t;
+		size_t cursor = 0;
+		int more;
+
+		ck_assert_int_eq(rt_table__init(&t, 0), 0);
+		ck_assert_uint_eq(t.n_buckets, 1024);
+		memset(seen, 0, sizeof(seen));
+		for (uint32_t i = 0; i < 1000; i++) {
+			rt_test_key(&k, i, false);
+			ck_assert_ptr_nonnull(rt_table__add(&t, &k));
+		}
+		more = rt_table__walk(&t, &cursor, firsts[c0], count_visit,
+				      seen);
+		ck_assert_int_eq(more, 1);
+		/* 5000 more: the table doubles three times */
+		for (uint32_t i = 1000; i < 6000; i++) {
+			rt_test_key(&k, i, false);
+			ck_assert_ptr_nonnull(rt_table__add(&t, &k));
+		}
+		ck_assert_uint_eq(t.n_buckets, 8192);
+		while (rt_table__walk(&t, &cursor, 64, count_visit, seen))
+			;
+		for (uint32_t i = 0; i < 1000; i++)
+			ck_assert_msg(seen[i] >= 1, "flow %u missed", i);
+		rt_table__fini(&t);
+	}
 }
 END_TEST
 
@@ -357,6 +406,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, reap_in_slices, 0,
 			    sizeof(reap_cases) / sizeof(reap_cases[0]));
+	tcase_add_test(tc, walk_survives_growth);
 	tcase_add_test(tc, whole_reap_restarts_sliced_one);
 	tcase_add_test(tc, stats_rows);
 	tcase_add_loop_test(tc, loop_reads_between_slices, 0,
