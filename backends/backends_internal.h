@@ -83,6 +83,15 @@ uint32_t be_flower_slow_chain(const struct be_opts *o);
 /* Parse one "filter add ..." line (no "tc " prefix) into f. */
 int be_flower_parse_line(const char *line, const struct be_opts *o,
 			 struct be_flower_filter *f, char *err, size_t errsz);
+/* The same for a stream of lines (apply): line is split in place, and f
+ * is the previous call's filter (or zeroed once): only what that call
+ * and be_flower_filter_place set is cleared, not the whole filter. */
+int be_flower_parse_next(char *line, const struct be_opts *o,
+			 struct be_flower_filter *f, char *err, size_t errsz);
+/* be_flower_filter_from_rule(f, &f->rule, o) without the copy: f (as
+ * parsed) becomes o's filter in place. */
+int be_flower_filter_place(struct be_flower_filter *f,
+			   const struct be_opts *o, char *err, size_t errsz);
 /* Print filter f as one "filter add ..." line (no newline). */
 int be_flower_print_filter(const struct be_flower_filter *f,
 			   const struct be_opts *o, FILE *out, char *err,

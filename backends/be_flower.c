@@ -193,8 +193,10 @@ static const struct flower_key keys[] = {
 
 const struct flower_key *be_flower_key_by_kw(const char *kw, bool v6)
 {
+	/* the first letter rules out all but one or two keys (apply looks
+	 * up every key of every line) */
 	for (size_t i = 0; i < FL_ARRAY_SIZE(keys); i++) {
-		if (strcmp(keys[i].kw, kw))
+		if (keys[i].kw[0] != kw[0] || strcmp(keys[i].kw, kw))
 			continue;
 		if (keys[i].fmt == FK_ADDR &&
 		    (keys[i].field == IR_F_IP6_DST ||

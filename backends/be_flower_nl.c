@@ -330,7 +330,10 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 	int l4 = be_rule_exact(r, IR_F_IP_PROTO, &p) ? (int)p : -1;
 	const struct ir_match *m = ir_rule__find(r, IR_F_META_IFINDEX);
 	struct nlattr *nest = nest_plain(nlh, TCA_OPTIONS);
+	const struct ir_match *ms[IR_MAX_MATCHES];
+	const struct fa *rows[IR_MAX_MATCHES];
 	uint32_t flags = 0;
+	size_t n = 0;
 	int ret = check_context(f, l3, err, errsz);
 
 	if (ret)
@@ -344,11 +347,23 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 			return ret;
 		mnl_attr_put_strz(nlh, TCA_FLOWER_INDEV, name);
 	}
-	for (size_t k = 0; k < FL_ARRAY_SIZE(fattrs); k++) {
-		m = ir_rule__find(r, fattrs[k].field);
-		if (!m || fa_for(m->field, l3, l4) != &fattrs[k])
+	/* the matches in fattrs order (tc's): each at its row */
+	for (uint32_t i = 0; i < r->n_matches; i++) {
+		const struct fa *a = fa_for(r->matches[i].field, l3, l4);
+		size_t j = n;
+
+		if (!a)
 			continue;
-		ret = put_match(nlh, m, l3, l4, err, errsz);
+		for (; j > 0 && rows[j - 1] > a; j--) {
+			rows[j] = rows[j - 1];
+			ms[j] = ms[j - 1];
+		}
+		rows[j] = a;
+		ms[j] = &r->matches[i];
+		n++;
+	}
+	for (size_t k = 0; k < n; k++) {
+		ret = put_match(nlh, ms[k], l3, l4, err, errsz);
 		if (ret)
 			return ret;
 	}

@@ -4,8 +4,16 @@
  * the "filter add ..." lines be_flower.c prints (apply, diff, round-trip
  * tests). It accepts what the printer writes plus iproute2's common
  * spellings (pref, ipv4, ok); anything else is an error naming the token.
+ *
+ * Speed (apply parses every line of a file it installs): the line is
+ * split into tokens in place, values are split at '/' and '-' in place,
+ * masks are built bytewise, a match on a field not yet in the rule goes
+ * straight into its slot (ir_rule__and only when it must be ANDed), and
+ * be_flower_parse_next() clears only what the previous line set instead
+ * of the whole filter (the rule's match array alone is ~1.2 KiB).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -20,9 +28,58 @@ struct toks {
 	int n, i;
 };
 
-static const char *next(struct toks *t)
+static char *next(struct toks *t)
 {
 	return t->i < t->n ? t->v[t->i++] : NULL;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Split s in place at blanks, as strtok_r(s, " \t\r\n") would; at most
+ * MAX_TOKS tokens, the rest is ignored. */
+static void tokenise(char *s, struct toks *t)
+{
+	t->n = t->i = 0;
+	while (t->n < MAX_TOKS) {
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			return;
+		t->v[t->n++] = s;
+		while (*s && !is_space(*s))
+			s++;
+		if (!*s)
+			return;
+		*s++ = '\0';
+	}
+}
+
+/* Values were copied to a buffer of size n before they were split (and
+ * cut there): cut them at the same place. */
+static void clip(char *s, size_t n)
+{
+	if (strnlen(s, n) == n)
+		s[n - 1] = '\0';
+}
+
+/* strcmp(a, b) == 0, with the first letter tried inline: most words are
+ * compared with several that differ there. */
+static bool eq(const char *a, const char *b)
+{
+	return a[0] == b[0] && !strcmp(a, b);
+}
+
+/* Split s at the first c in place: what follows it, or NULL. */
+static char *split(char *s, char c)
+{
+	char *p = strchr(s, c);
+
+	if (p)
+		*p++ = '\0';
+	return p;
 }
 
 static int num(const char *s, int base, uint64_t max, uint64_t *out)
@@ -70,37 +127,32 @@ static uint64_t width_mask(enum ir_field_id f)
 	return w >= 64 ? ~0ull : (1ull << w) - 1;
 }
 
-static int parse_masked_num(const char *s, enum ir_field_id f, int base,
+static int parse_masked_num(char *s, enum ir_field_id f, int base,
 			    struct ir_match *m)
 {
-	char buf[64], *slash;
+	char *slash;
 	uint64_t key, mask = width_mask(f);
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (num(buf, base, width_mask(f), &key) ||
+	clip(s, 64);
+	slash = split(s, '/');
+	if (num(s, base, width_mask(f), &key) ||
 	    (slash && num(slash, base, width_mask(f), &mask)))
 		return -EINVAL;
 	set_masked(m, f, key, mask);
 	return 0;
 }
 
-static int parse_mac_match(const char *s, enum ir_field_id f,
-			   struct ir_match *m)
+static int parse_mac_match(char *s, enum ir_field_id f, struct ir_match *m)
 {
-	char buf[64], *slash;
+	char *slash;
 	uint64_t plen;
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
+	clip(s, 64);
+	slash = split(s, '/');
 	memset(m, 0, sizeof(*m));
 	m->field = f;
 	m->kind = IR_MATCH_MASK;
-	if (parse_mac(buf, m->key.b))
+	if (parse_mac(s, m->key.b))
 		return -EINVAL;
 	if (!slash) {
 		memset(m->mask.b, 0xff, 6);
@@ -118,47 +170,52 @@ static int parse_mac_match(const char *s, enum ir_field_id f,
 	return 0;
 }
 
-static int parse_addr(const char *s, enum ir_field_id f, struct ir_match *m)
+/* An address prefix (ip4/ip6 fields are whole bytes wide): as
+ * ir_match__prefix, bytewise. */
+static int parse_addr(char *s, enum ir_field_id f, struct ir_match *m)
 {
 	unsigned int width = ir_field__get(f)->width;
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	uint8_t addr[16];
+	char *slash;
 	uint64_t plen = width;
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(width == 32 ? AF_INET : AF_INET6, buf, addr) != 1 ||
+	clip(s, INET6_ADDRSTRLEN + 8);
+	slash = split(s, '/');
+	memset(m, 0, sizeof(*m));
+	if (inet_pton(width == 32 ? AF_INET : AF_INET6, s, m->key.b) != 1 ||
 	    (slash && num(slash, 10, width, &plen)))
 		return -EINVAL;
-	ir_match__prefix(m, f, addr, plen);
+	m->field = f;
+	m->kind = IR_MATCH_MASK;
+	memset(m->mask.b, 0xff, plen / 8);
+	if (plen % 8)
+		m->mask.b[plen / 8] = (uint8_t)(0xff00 >> (plen % 8));
+	for (unsigned int i = 0; i < width / 8; i++)
+		m->key.b[i] &= m->mask.b[i];
 	return 0;
 }
 
-static int parse_port(const char *s, enum ir_field_id f, struct ir_match *m)
+static int parse_port(char *s, enum ir_field_id f, struct ir_match *m)
 {
-	char buf[64], *dash;
+	char *dash;
 	uint64_t lo, hi;
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	dash = strchr(buf, '-');
+	clip(s, 64);
+	dash = split(s, '-');
 	if (!dash) /* "80" or "80/0xff00" */
 		return parse_masked_num(s, f, 0, m) ? -EINVAL : 0;
-	*dash++ = '\0';
-	if (num(buf, 10, 0xffff, &lo) || num(dash, 10, 0xffff, &hi) || lo > hi)
+	if (num(s, 10, 0xffff, &lo) || num(dash, 10, 0xffff, &hi) || lo > hi)
 		return -EINVAL;
 	ir_match__range(m, f, lo, hi);
 	return 0;
 }
 
-static int parse_frag(const char *s, struct ir_match *m)
+static int parse_frag(char *s, struct ir_match *m)
 {
-	char buf[64], *tok, *save = NULL;
+	char *tok, *save = NULL;
 	uint64_t key = 0, mask = 0;
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, "/", &save); tok;
+	clip(s, 64);
+	for (tok = strtok_r(s, "/", &save); tok;
 	     tok = strtok_r(NULL, "/", &save)) {
 		bool no = !strncmp(tok, "no", 2);
 		const char *w = no ? tok + 2 : tok;
@@ -176,7 +233,13 @@ static int parse_frag(const char *s, struct ir_match *m)
 	return 0;
 }
 
-static int parse_key_value(const struct flower_key *k, const char *v,
+/* An exact match on a field of at most 64 bits: as ir_match__exact. */
+static void set_exact(struct ir_match *m, enum ir_field_id f, uint64_t v)
+{
+	set_masked(m, f, v, width_mask(f));
+}
+
+static int parse_key_value(const struct flower_key *k, char *v,
 			   const struct be_opts *o, struct ir_match *m)
 {
 	uint64_t x;
@@ -190,22 +253,22 @@ static int parse_key_value(const struct flower_key *k, const char *v,
 		x = be_ifindex(o, v);
 		if (!x)
 			return -ENODEV;
-		ir_match__exact(m, k->field, x);
+		set_exact(m, k->field, x);
 		return 0;
 	case FK_DEC:
 		if (num(v, 10, width_mask(k->field), &x))
 			return -EINVAL;
-		ir_match__exact(m, k->field, x);
+		set_exact(m, k->field, x);
 		return 0;
 	case FK_ETHTYPE:
 		if (be_flower_ethtype_parse(v, &t) || t == 0x0003)
 			return -EINVAL;
-		ir_match__exact(m, k->field, t);
+		set_exact(m, k->field, t);
 		return 0;
 	case FK_PROTO:
 		if (be_flower_proto_parse(v, &p))
 			return -EINVAL;
-		ir_match__exact(m, k->field, p);
+		set_exact(m, k->field, p);
 		return 0;
 	case FK_MAC:
 		return parse_mac_match(v, k->field, m);
@@ -223,11 +286,26 @@ static int parse_key_value(const struct flower_key *k, const char *v,
 	return -EINVAL;
 }
 
+/* AND m (well-formed: built above) into r. A field r does not match yet
+ * takes m as is, in field order, which is what ir_rule__and does then. */
 static int add_match(struct ir_rule *r, const struct ir_match *m)
 {
-	int ret = ir_rule__and(r, m);
+	uint32_t i = 0;
+	int ret;
 
-	return ret == 1 ? -EINVAL : ret;
+	while (i < r->n_matches && r->matches[i].field < m->field)
+		i++;
+	if (i < r->n_matches && r->matches[i].field == m->field) {
+		ret = ir_rule__and(r, m);
+		return ret == 1 ? -EINVAL : ret;
+	}
+	if (r->n_matches >= IR_MAX_MATCHES)
+		return -E2BIG;
+	memmove(&r->matches[i + 1], &r->matches[i],
+		(r->n_matches - i) * sizeof(r->matches[0]));
+	r->matches[i] = *m;
+	r->n_matches++;
+	return 0;
 }
 
 /* One "action ..." clause; t points after "action". */
@@ -240,35 +318,35 @@ static int parse_action(struct toks *t, const char *dev,
 
 	if (!k)
 		return fl_err(err, errsz, -EINVAL, "action: missing kind");
-	if (!strcmp(k, "gact"))
+	if (eq(k, "gact"))
 		k = next(t);
-	if (k && (!strcmp(k, "drop") || !strcmp(k, "shot"))) {
+	if (k && (eq(k, "drop") || eq(k, "shot"))) {
 		a->verdict = IR_ACT_DROP;
-	} else if (k && (!strcmp(k, "pass") || !strcmp(k, "ok"))) {
+	} else if (k && (eq(k, "pass") || eq(k, "ok"))) {
 		a->verdict = IR_ACT_PASS;
-	} else if (k && !strcmp(k, "trap")) {
+	} else if (k && eq(k, "trap")) {
 		a->verdict = IR_ACT_SLOWPATH;
-	} else if (k && !strcmp(k, "goto")) {
-		if ((v = next(t)) == NULL || strcmp(v, "chain") ||
+	} else if (k && eq(k, "goto")) {
+		if ((v = next(t)) == NULL || !eq(v, "chain") ||
 		    num(next(t), 10, UINT32_MAX, &x))
 			return fl_err(err, errsz, -EINVAL,
 				      "action goto: want 'chain N'");
 		a->verdict = IR_ACT_SLOWPATH;
-	} else if (k && !strcmp(k, "mirred")) {
+	} else if (k && eq(k, "mirred")) {
 		const char *dir = next(t), *red = next(t), *kw = next(t);
 		const char *name = next(t);
 
-		if (!dir || !red || !kw || !name || strcmp(red, "redirect") ||
-		    strcmp(kw, "dev") ||
-		    (strcmp(dir, "egress") && strcmp(dir, "ingress")))
+		if (!dir || !red || !kw || !name || !eq(red, "redirect") ||
+		    !eq(kw, "dev") ||
+		    (!eq(dir, "egress") && !eq(dir, "ingress")))
 			return fl_err(err, errsz, -EINVAL,
 				      "action mirred: want '(egress|ingress) "
 				      "redirect dev NAME'");
-		if (!strcmp(dir, "egress") && dev && !strcmp(name, dev)) {
+		if (eq(dir, "egress") && dev && !strcmp(name, dev)) {
 			a->verdict = IR_ACT_TX;
 		} else {
 			a->verdict = IR_ACT_REDIRECT;
-			a->ingress = !strcmp(dir, "ingress");
+			a->ingress = eq(dir, "ingress");
 			a->ifindex = be_ifindex(o, name);
 			if (!a->ifindex)
 				return fl_err(err, errsz, -ENODEV,
@@ -276,7 +354,7 @@ static int parse_action(struct toks *t, const char *dev,
 					      "give --ifname IFINDEX=%s",
 					      name, name);
 		}
-	} else if (k && !strcmp(k, "vlan")) {
+	} else if (k && eq(k, "vlan")) {
 		struct ir_rewrite *rw;
 
 		if (a->n_rewrites >= IR_MAX_REWRITES)
@@ -284,22 +362,22 @@ static int parse_action(struct toks *t, const char *dev,
 		rw = &a->rewrites[a->n_rewrites++];
 		memset(rw, 0, sizeof(*rw));
 		v = next(t);
-		if (v && !strcmp(v, "pop")) {
+		if (v && eq(v, "pop")) {
 			rw->kind = IR_RW_VLAN_POP;
-		} else if (v && !strcmp(v, "push")) {
+		} else if (v && eq(v, "push")) {
 			rw->kind = IR_RW_VLAN_PUSH;
 			rw->proto = 0x8100;
-			while (t->i < t->n && strcmp(t->v[t->i], "pipe") &&
-			       strcmp(t->v[t->i], "action")) {
+			while (t->i < t->n && !eq(t->v[t->i], "pipe") &&
+			       !eq(t->v[t->i], "action")) {
 				const char *kw = next(t), *val = next(t);
 
-				if (!strcmp(kw, "id") &&
+				if (eq(kw, "id") &&
 				    !num(val, 10, 4095, &x))
 					rw->vid = x;
-				else if (!strcmp(kw, "priority") &&
+				else if (eq(kw, "priority") &&
 					 !num(val, 10, 7, &x))
 					rw->pcp = x;
-				else if (!strcmp(kw, "protocol") && val &&
+				else if (eq(kw, "protocol") && val &&
 					 !be_flower_ethtype_parse(val,
 								  &rw->proto))
 					;
@@ -308,7 +386,7 @@ static int parse_action(struct toks *t, const char *dev,
 						      "vlan push: bad '%s'",
 						      kw);
 			}
-		} else if (v && !strcmp(v, "modify")) {
+		} else if (v && eq(v, "modify")) {
 			if (strcmp(next(t) ?: "", "id") ||
 			    num(next(t), 10, 4095, &x))
 				return fl_err(err, errsz, -EINVAL,
@@ -321,7 +399,7 @@ static int parse_action(struct toks *t, const char *dev,
 			return fl_err(err, errsz, -EINVAL,
 				      "vlan: want push, pop or modify");
 		}
-		if (t->i < t->n && !strcmp(t->v[t->i], "pipe"))
+		if (t->i < t->n && eq(t->v[t->i], "pipe"))
 			t->i++;
 		return 1; /* not a verdict */
 	} else {
@@ -340,24 +418,24 @@ static int parse_head(struct toks *t, struct be_flower_filter *f,
 	if (strcmp(next(t) ?: "", "filter") || strcmp(next(t) ?: "", "add"))
 		return fl_err(err, errsz, -EINVAL,
 			      "want 'filter add dev DEV ...'");
-	while ((w = next(t)) && strcmp(w, "flower")) {
+	while ((w = next(t)) && !eq(w, "flower")) {
 		const char *v = NULL;
 
-		if (!strcmp(w, "ingress") || !strcmp(w, "egress")) {
-			f->egress = !strcmp(w, "egress");
+		if (eq(w, "ingress") || eq(w, "egress")) {
+			f->egress = eq(w, "egress");
 			continue;
 		}
 		v = next(t);
-		if (!strcmp(w, "dev") && v) {
+		if (eq(w, "dev") && v) {
 			*dev = v;
-		} else if (!strcmp(w, "protocol") && v) {
+		} else if (eq(w, "protocol") && v) {
 			if (be_flower_ethtype_parse(v, &f->protocol))
 				return fl_err(err, errsz, -EINVAL,
 					      "bad protocol '%s'", v);
-		} else if ((!strcmp(w, "prio") || !strcmp(w, "pref")) &&
+		} else if ((eq(w, "prio") || eq(w, "pref")) &&
 			   !num(v, 0, 0xffff, &x) && x) {
 			f->prio = x;
-		} else if (!strcmp(w, "chain") && !num(v, 0, UINT32_MAX, &x)) {
+		} else if (eq(w, "chain") && !num(v, 0, UINT32_MAX, &x)) {
 			f->chain = x;
 		} else {
 			return fl_err(err, errsz, -EINVAL, "bad '%s %s'", w,
@@ -371,46 +449,41 @@ static int parse_head(struct toks *t, struct be_flower_filter *f,
 	return 0;
 }
 
-int be_flower_parse_line(const char *line, const struct be_opts *o,
-			 struct be_flower_filter *f, char *err, size_t errsz)
+/* Parse the line in buf (split in place) into f, whose fields are all
+ * zero but for what the caller set below. */
+static int parse_toks(char *buf, const struct be_opts *o,
+		      struct be_flower_filter *f, char *err, size_t errsz)
 {
-	struct toks t = {0};
-	char *buf = strdup(line), *save = NULL, *tok;
+	struct toks t;
 	const char *dev = NULL, *w;
 	struct ir_rule *r = &f->rule;
 	bool verdict = false;
 	int ret = 0;
 
-	if (!buf)
-		return -ENOMEM;
-	memset(f, 0, sizeof(*f));
 	f->protocol = 0x0003;
 	f->offload = BE_OFFLOAD_BOTH;
-	ir_rule__init(r);
-	for (tok = strtok_r(buf, " \t\r\n", &save); tok && t.n < MAX_TOKS;
-	     tok = strtok_r(NULL, " \t\r\n", &save))
-		t.v[t.n++] = tok;
+	r->prov.path = -1; /* as ir_rule__init */
+	tokenise(buf, &t);
 	ret = parse_head(&t, f, &dev, err, errsz);
 	if (ret)
-		goto out;
+		return ret;
 	r->prio = f->prio;
 	if (f->protocol != 0x0003) {
 		struct ir_match m;
 
-		ir_match__exact(&m, IR_F_ETH_TYPE, f->protocol);
+		set_exact(&m, IR_F_ETH_TYPE, f->protocol);
 		ret = add_match(r, &m);
 	}
-	while (!ret && (w = next(&t)) && strcmp(w, "action")) {
+	while (!ret && (w = next(&t)) && !eq(w, "action")) {
 		const struct flower_key *k;
 		struct ir_match m;
-		uint16_t l3 = be_rule_l3_type(r);
 
-		if (!strcmp(w, "skip_sw") || !strcmp(w, "skip_hw")) {
+		if (eq(w, "skip_sw") || eq(w, "skip_hw")) {
 			f->offload =
 				w[5] == 's' ? BE_OFFLOAD_HW : BE_OFFLOAD_SW;
 			continue;
 		}
-		k = be_flower_key_by_kw(w, l3 == 0x86dd);
+		k = be_flower_key_by_kw(w, be_rule_l3_type(r) == 0x86dd);
 		if (!k) {
 			ret = fl_err(err, errsz, -EINVAL, "unknown key '%s'",
 				     w);
@@ -425,7 +498,7 @@ int be_flower_parse_line(const char *line, const struct be_opts *o,
 	if (!ret && w)
 		t.i--; /* back to "action" */
 	while (!ret && (w = next(&t))) {
-		if (strcmp(w, "action") || verdict) {
+		if (!eq(w, "action") || verdict) {
 			ret = fl_err(err, errsz, -EINVAL,
 				     "unexpected '%s' after the verdict", w);
 			break;
@@ -438,9 +511,82 @@ int be_flower_parse_line(const char *line, const struct be_opts *o,
 	}
 	if (!ret && !verdict)
 		ret = fl_err(err, errsz, -EINVAL, "no verdict action");
-out:
-	free(buf);
 	return ret;
+}
+
+int be_flower_parse_line(const char *line, const struct be_opts *o,
+			 struct be_flower_filter *f, char *err, size_t errsz)
+{
+	char stack[512], *buf = stack;
+	size_t len = strlen(line);
+	int ret;
+
+	if (len >= sizeof(stack)) {
+		buf = malloc(len + 1);
+		if (!buf)
+			return -ENOMEM;
+	}
+	memcpy(buf, line, len + 1);
+	memset(f, 0, sizeof(*f));
+	ret = parse_toks(buf, o, f, err, errsz);
+	if (buf != stack)
+		free(buf);
+	return ret;
+}
+
+/* What the previous parse_toks (and be_flower_filter_place, and the
+ * caller's cookie, ifindex...) set, back to zero: the fields around the
+ * rule, its action, and only the matches it used. */
+static void filter_clear(struct be_flower_filter *f)
+{
+	struct ir_rule *r = &f->rule;
+	char *tail = (char *)(r + 1);
+
+	memset(f, 0, offsetof(struct be_flower_filter, rule));
+	memset(tail, 0, (size_t)((char *)(f + 1) - tail));
+	memset(r->matches, 0, r->n_matches * sizeof(r->matches[0]));
+	memset(&r->action, 0, sizeof(r->action));
+	r->prio = r->n_matches = 0;
+	memset(&r->prov, 0, sizeof(r->prov));
+}
+
+int be_flower_parse_next(char *line, const struct be_opts *o,
+			 struct be_flower_filter *f, char *err, size_t errsz)
+{
+	filter_clear(f);
+	return parse_toks(line, o, f, err, errsz);
+}
+
+/* As be_flower_filter_from_rule(f, &f->rule, o): the same checks and
+ * messages, without the copy. */
+int be_flower_filter_place(struct be_flower_filter *f,
+			   const struct be_opts *o, char *err, size_t errsz)
+{
+	struct ir_rule *r = &f->rule;
+	uint32_t prio = r->prio + o->prio_base;
+	char *tail = (char *)(r + 1);
+	uint16_t protocol;
+	uint64_t t;
+
+	if (prio < 1 || prio > 0xffff || prio < r->prio)
+		return fl_err(err, errsz, -ERANGE,
+			      "prio %u (+%u) is outside tc's 1..65535", r->prio,
+			      o->prio_base);
+	protocol = be_rule_exact(r, IR_F_ETH_TYPE, &t) ? t : 0x0003;
+	if (ir_rule__find(r, IR_F_ETH_TYPE) && protocol == 0x0003 &&
+	    !be_rule_exact(r, IR_F_ETH_TYPE, &t))
+		return fl_err(err, errsz, -EOPNOTSUPP,
+			      "flower matches eth.type exactly only");
+	memset(f, 0, offsetof(struct be_flower_filter, rule));
+	memset(tail, 0, (size_t)((char *)(f + 1) - tail));
+	f->egress = o->egress;
+	f->chain = o->chain;
+	f->prio = prio;
+	f->offload = o->offload;
+	f->protocol = protocol;
+	memset(&r->prov, 0, sizeof(r->prov));
+	r->prio = prio;
+	return 0;
 }
 
 /* Header lines the printer makes itself (spaced keys are skipped anyway);

@@ -3,7 +3,9 @@
  * bench_parse.c - what `flowlift apply` spends per filter line before
  * the kernel sees it: parsing the "filter add ..." text, and parsing,
  * placing (chain, prio, cookie, as apply places its rules) and encoding
- * the RTM_NEWTFILTER message into a be_nl batch, never sent. The lines
+ * the RTM_NEWTFILTER message into a be_nl batch, never sent, with the
+ * functions apply calls (be_flower_parse_next, be_flower_filter_place,
+ * be_flower_nl__add) and apply's cookie and slow path. The lines
  * are read into memory first; each is copied to a line buffer before it
  * is handed over, as getline() gives it to apply.
  *
@@ -85,7 +87,6 @@ struct run {
 	const struct lines *l;
 	const struct be_opts *po, *o;
 	struct be_flower_filter f;
-	struct be_flower_filter g;
 	char buf[4096], err[512];
 };
 
@@ -108,15 +109,15 @@ static double pass(struct run *r, bool encode)
 		if (len >= sizeof(r->buf))
 			return -1;
 		memcpy(r->buf, r->l->v[i], len + 1);
-		ret = be_flower_parse_line(r->buf, r->po, &r->f, r->err,
+		ret = be_flower_parse_next(r->buf, r->po, &r->f, r->err,
 					   sizeof(r->err));
 		if (ret || !encode)
 			continue;
-		ret = be_flower_filter_from_rule(&r->g, &r->f.rule, r->o,
-						 r->err, sizeof(r->err));
+		ret = be_flower_filter_place(&r->f, r->o, r->err,
+					     sizeof(r->err));
 		if (!ret) {
-			place(&r->g, 1);
-			ret = be_flower_nl__add(nl, &r->g, i);
+			place(&r->f, 1);
+			ret = be_flower_nl__add(nl, &r->f, i);
 		}
 	}
 	t0 = now() - t0;

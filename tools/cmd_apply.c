@@ -18,8 +18,11 @@
  * "flowlift" + kind + chain, and only filters with that cookie are ever
  * deleted or replaced.
  *
- * Speed: the file is read once; each rule is parsed and encoded straight
- * into one netlink batch, sent by be_nl in windows of up to 1024
+ * Speed: the file is read once (without --offload, its header line says
+ * the mode, unless it has none); each line is split in place and parsed
+ * into one reused filter (be_flower_parse_next), placed in place and
+ * encoded straight into one netlink batch, sent by be_nl in windows of
+ * up to 1024
  * requests per sendmsg with one ack per window (the kernel answers every
  * failed request by itself). A failure is matched back by sequence
  * number and named by FILE:LINE and rule; any failure takes the whole new
@@ -222,7 +225,9 @@ struct reader {
 	struct be_opts lo;		  /* parse: ifnames of file + args */
 	struct be_ifname *tab;		  /* the file's "# ifname:" lines */
 	size_t n_tab;
-	struct be_flower_filter buf[2]; /* parsed; placed */
+	/* the held rule as parsed, then placed in place; the next line is
+	 * parsed into it after that (be_flower_parse_next) */
+	struct be_flower_filter f;
 	char msg[512];
 };
 
@@ -247,13 +252,12 @@ static int add_ifname_line(struct reader *rd, const char *line)
 	return 1;
 }
 
-/* Rule i (parsed, in rd->buf[0]) as the set chain's filter rd->buf[1]. */
+/* Rule i (parsed, in rd->f) as the set chain's filter, in place. */
 static int place(struct reader *rd, size_t i, uint32_t line, char *err,
 		 size_t errsz)
 {
-	struct be_flower_filter *f = &rd->buf[1];
-	int ret = be_flower_filter_from_rule(f, &rd->buf[0].rule, &rd->o,
-					     rd->msg, sizeof(rd->msg));
+	struct be_flower_filter *f = &rd->f;
+	int ret = be_flower_filter_place(f, &rd->o, rd->msg, sizeof(rd->msg));
 
 	if (ret)
 		return fl_err(err, errsz, ret, "%u: rule %zu: %s", line, i,
@@ -289,7 +293,7 @@ static int emit_held(struct reader *rd, size_t i, uint32_t line, emit_fn emit,
 {
 	int ret = place(rd, i, line, err, errsz);
 
-	return ret ? ret : emit(&rd->buf[1], i, line, arg);
+	return ret ? ret : emit(&rd->f, i, line, arg);
 }
 
 /* Read every line of f; emit each rule, placed, but a final folding one.
@@ -328,14 +332,14 @@ static ssize_t read_rules(struct reader *rd, FILE *f, emit_fn emit, void *arg,
 				break;
 		}
 		rd->msg[0] = '\0';
-		ret = be_flower_parse_line(p, &rd->lo, &rd->buf[0], rd->msg,
+		ret = be_flower_parse_next(p, &rd->lo, &rd->f, rd->msg,
 					   sizeof(rd->msg));
 		if (ret)
 			fl_err(err, errsz, ret, "%u: %s", lineno,
 			       rd->msg[0] ? rd->msg : strerror(-ret));
 		held = lineno;
 	}
-	if (!ret && held && !folds(&rd->buf[0]))
+	if (!ret && held && !folds(&rd->f))
 		ret = emit_held(rd, n++, held, emit, arg, err, errsz);
 	free(line);
 	ir_ruleset__free(meta);
@@ -665,26 +669,65 @@ static int install(const struct fl_ctx *ctx, const struct apply_args *a,
 	return delete_old(nl, s, ctx) ? FL_EXIT_ERR : FL_EXIT_OK;
 }
 
-/* Without --offload, the mode the file was compiled for: skip_sw on every
- * filter line is hw, skip_hw on every one sw, else both. */
+/* Without --offload, the mode the file was compiled for. Its first line
+ * says it (be_flower.c's header): then nothing more is read. A file
+ * without that header is scanned: skip_sw on every filter line is hw,
+ * skip_hw on every one sw, else both. */
+#define HEADER "# flowlift flower rules for dev "
+
+static const struct {
+	const char *tail;
+	enum be_offload mode;
+} header_offload[] = {
+	{", offload hw (skip_sw)", BE_OFFLOAD_HW},
+	{", offload sw (skip_hw)", BE_OFFLOAD_SW},
+	{", offload both", BE_OFFLOAD_BOTH},
+};
+
+static bool header_mode(char *line, enum be_offload *mode)
+{
+	size_t len;
+
+	if (strncmp(line, HEADER, strlen(HEADER)))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	len = strlen(line);
+	for (size_t i = 0; i < FL_ARRAY_SIZE(header_offload); i++) {
+		size_t n = strlen(header_offload[i].tail);
+
+		if (len > n && !strcmp(line + len - n, header_offload[i].tail)) {
+			*mode = header_offload[i].mode;
+			return true;
+		}
+	}
+	return false;
+}
+
 static enum be_offload file_offload(FILE *f)
 {
+	enum be_offload mode;
 	char *line = NULL;
 	size_t cap = 0;
 	int n = 0, sw = 0, hw = 0;
+	bool first = true;
 
 	while (getline(&line, &cap, f) > 0) {
+		if (first && header_mode(line, &mode))
+			goto out;
+		first = false;
 		if (strncmp(line, "filter add ", 11))
 			continue;
 		n++;
 		hw += strstr(line, " skip_sw") != NULL;
 		sw += strstr(line, " skip_hw") != NULL;
 	}
-	free(line);
-	rewind(f);
-	return !n || hw == n ? BE_OFFLOAD_HW
+	mode = !n || hw == n ? BE_OFFLOAD_HW
 	       : sw == n     ? BE_OFFLOAD_SW
 			     : BE_OFFLOAD_BOTH;
+out:
+	free(line);
+	rewind(f);
+	return mode;
 }
 
 static int apply(struct fl_ctx *ctx, struct apply_args *a)
