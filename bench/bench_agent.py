@@ -61,10 +61,13 @@ def core(build):
             ['reap in slices of %s: slices, whole reap (s)' % sl[0]['slice'],
              '%s, %s' % (sl[0]['slices'],
                          bl.fmt_med([float(d['seconds']) for d in sl]))],
-            ['slice p50 / p99 / longest: the reader\'s wait (us)',
+            ['slice p50 / p99 / longest: the reader\'s wait (us, wall)',
              ' / '.join(bl.fmt_med([float(d[k]) for d in sl], '%.0f')
                         for k in ('p50_slice_us', 'p99_slice_us',
                                   'max_slice_us'))],
+            ['slice p99 / longest, CPU time of the thread (us)',
+             ' / '.join(bl.fmt_med([float(d[k]) for d in sl], '%.0f')
+                        for k in ('p99_slice_cpu_us', 'max_slice_cpu_us'))],
         ]
     return ('### Agent core, %d flows\n\nMethod: `build/bench/bench_agent %d '
             '128 3` (bench/bench_agent.c): the agent core (runtime/'
