@@ -106,10 +106,10 @@ static const struct reap_case {
 	{ "whole reap, one slice", 3000, 3, 0, 1u << 30, 0, 0, 1u << 20, false },
 	{ "slices of 1", 300, 2, 7, 1, 0, 0, 2048, false },
 	{ "slices of 100, arrivals", 3000, 4, 11, 100, 10, 0, 16384, false },
-	/* 64k rules in the device's 64k buckets, all live but the
+	/* 16k rules in the device's 16k buckets, all live but the
 	 * vanished, 300 arrivals a slice: its table grows while the dump
 	 * is half way (the flow table is sized for the limit) */
-	{ "device grows mid-dump", 64000, 1, 13, 1024, 300, 0, 1u << 20,
+	{ "device grows mid-dump", 16000, 1, 13, 1024, 300, 0, 1u << 17,
 	  false },
 	{ "counter lag: two reaps", 2000, 3, 17, 128, 20, 2000, 8192, false },
 	/* at the flow limit: the table is never more than full */
