@@ -62,11 +62,15 @@ def rules_cell(xs):
 
 
 def ms(xs):
-    """Latencies (us, log2 bucket bounds) as ms."""
+    """Latencies (us, log2 bucket bounds) as ms: median (min-max)."""
+    def f(x):
+        return '%.0f' % x if x >= 10 else '%.2g' % x
+
     xs = [x / 1000 for x in xs if x is not None]
     if not xs:
         return '-'
-    return bl.fmt_med(xs, '%.0f' if statistics.median(xs) >= 10 else '%.2g')
+    m, lo, hi = bl.med(xs)
+    return f(m) if len(xs) == 1 else '%s (%s-%s)' % (f(m), f(lo), f(hi))
 
 
 def main(build):

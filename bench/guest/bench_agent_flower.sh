@@ -43,11 +43,16 @@ up() { cut -d' ' -f1 /proc/uptime; }
 metric() { awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' \
 	"$W/stats" 2>/dev/null; }
 
-q() { metric "flowlift_agent_install_latency_quantile_seconds{quantile=\"$1\"}" |
-	awk '{ printf "%.0f", $1 * 1e6 }'; }
+# A latency quantile of the agent's histogram in us.
+q() {
+	qn=flowlift_agent_install_latency_quantile_seconds
+	metric "$qn{quantile=\"$1\"}" | awk '{ printf "%.0f", $1 * 1e6 }'
+}
 
 setup() {
-	[ -x $BENCH/bench_fire ] || { e2e_fail "no $BENCH/bench_fire"; return 1; }
+	[ -x $BENCH/bench_fire ] ||
+		{ e2e_fail "no $BENCH/bench_fire"; return 1; }
+	[ -s $BENCH/plan ] || { e2e_fail "no $BENCH/plan"; return 1; }
 	[ -f "$PROG" ] || { e2e_fail "no $PROG"; return 1; }
 	for c in all default; do
 		echo 1 > /proc/sys/net/ipv6/conf/$c/disable_ipv6
@@ -77,13 +82,14 @@ fresh() { # SOURCE
 	$TC filter add dev vb ingress prio $SLOW protocol all flower skip_hw \
 		action continue &&
 	$TC filter add dev vb ingress prio $((SLOW + 1)) protocol all bpf da \
-		object-pinned $PIN || { e2e_fail "attaching agent_tc"; return 1; }
+		object-pinned $PIN ||
+		{ e2e_fail "attaching agent_tc"; return 1; }
 }
 
 # The agent's flower rules on DEV (its three bands from prio $BAND).
 band_rules() {
 	$TC filter show dev "$1" ingress | grep ' handle ' |
-		grep -cE "pref 4915[234] "
+		grep -cE "pref ($BAND|$((BAND + 1))|$((BAND + 2))) "
 }
 
 # Packets the counting catch-all saw.
@@ -129,7 +135,7 @@ once() {
 	# every change of the installed count as the agent writes its stats
 	# (once per --interval): "UPTIME INSTALLED" lines in $W/samples
 	: > "$W/samples"
-	last=-1 same=0 tdone= fdone= prev=0
+	last=-1 same=0 tdone='' fdone='' prev=0
 	while [ $same -lt 8 ]; do
 		sleep 0.25
 		if [ -z "$fdone" ] && ! kill -0 $fpid 2>/dev/null; then
@@ -137,6 +143,7 @@ once() {
 				"$W/fire.out")"; return 1; }
 			fdone=$(up)
 		fi
+		# shellcheck disable=SC2046 # three numbers
 		set -- $(awk '{ v[$1] = $2 } END {
 			print v["flowlift_agent_events_total"] + 0,
 			v["flowlift_agent_flows_installed_total"] + 0,
@@ -156,7 +163,7 @@ once() {
 			[ -n "$tdone" ] || tdone=$(up)
 			[ "$ev" = "$last" ] && same=$((same + 1)) || same=0
 		else
-			tdone= same=0
+			tdone='' same=0
 		fi
 		last=$ev
 		awk -v a="$(up)" -v b="$t0" 'BEGIN { exit !(a - b > 90) }' &&
@@ -197,7 +204,8 @@ once() {
 	left=-
 	[ "$be" = flower ] && left=$(band_rules $dev)
 	echo "FLBENCH agent $src $be $n $rate $iv $rep fire_s=$fs" \
-		"fired_rate=$(awk -v n=$n -v s=$fs 'BEGIN { printf "%.0f", n / s }')" \
+		"fired_rate=$(awk -v n=$n -v s=$fs \
+			'BEGIN { printf "%.0f", n / s }')" \
 		"slow_pkts=$slow" \
 		"events=$(metric flowlift_agent_events_total)" \
 		"drops=$(metric flowlift_agent_ringbuf_drops_total)" \
@@ -209,7 +217,8 @@ once() {
 		"drain_s=$([ -z "$tdone" ] && echo - || awk -v a="$tdone" \
 			-v b="$t0" 'BEGIN { printf "%.2f", a - b }')" \
 		"p50_us=$(q 0.5) p90_us=$(q 0.9) p99_us=$(q 0.99)" \
-		"stop_s=$(awk -v a=$s1 -v b=$s0 'BEGIN { printf "%.2f", a - b }')" \
+		"stop_s=$(awk -v a=$s1 -v b=$s0 \
+			'BEGIN { printf "%.2f", a - b }')" \
 		"left=$left"
 }
 
