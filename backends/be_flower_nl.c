@@ -134,11 +134,11 @@ static void put_val(struct nlmsghdr *nlh, uint16_t type, const struct fa *a,
 		mnl_attr_put(nlh, type, a->len, v->b);
 }
 
+/* m under its row a (fa_for; NULL: none). */
 static int put_match(struct nlmsghdr *nlh, const struct ir_match *m,
-		     uint16_t l3, int l4, char *err, size_t errsz)
+		     const struct fa *a, char *err, size_t errsz)
 {
 	const struct ir_field *fd = ir_field__get(m->field);
-	const struct fa *a = fa_for(m->field, l3, l4);
 
 	if (m->field == IR_F_IP_FRAG && m->kind == IR_MATCH_MASK) {
 		mnl_attr_put_u32(nlh, TCA_FLOWER_KEY_FLAGS,
@@ -331,7 +331,7 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 	const struct ir_match *m = ir_rule__find(r, IR_F_META_IFINDEX);
 	struct nlattr *nest = nest_plain(nlh, TCA_OPTIONS);
 	const struct ir_match *ms[IR_MAX_MATCHES];
-	const struct fa *rows[IR_MAX_MATCHES];
+	const struct fa *rows[IR_MAX_MATCHES], *row_of[IR_MAX_MATCHES];
 	uint32_t flags = 0;
 	size_t n = 0;
 	int ret = check_context(f, l3, err, errsz);
@@ -352,6 +352,7 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 		const struct fa *a = fa_for(r->matches[i].field, l3, l4);
 		size_t j = n;
 
+		row_of[i] = a;
 		if (!a)
 			continue;
 		for (; j > 0 && rows[j - 1] > a; j--) {
@@ -363,7 +364,7 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 		n++;
 	}
 	for (size_t k = 0; k < n; k++) {
-		ret = put_match(nlh, ms[k], l3, l4, err, errsz);
+		ret = put_match(nlh, ms[k], rows[k], err, errsz);
 		if (ret)
 			return ret;
 	}
@@ -371,12 +372,12 @@ static int put_options(struct nlmsghdr *nlh, const struct be_flower_filter *f,
 		enum ir_field_id id = r->matches[i].field;
 
 		if (id == IR_F_IP_FRAG) {
-			ret = put_match(nlh, &r->matches[i], l3, l4, err,
+			ret = put_match(nlh, &r->matches[i], row_of[i], err,
 					errsz);
 			if (ret)
 				return ret;
 		} else if (id != IR_F_ETH_TYPE && id != IR_F_META_IFINDEX &&
-			   !fa_for(id, l3, l4)) {
+			   !row_of[i]) {
 			return fl_err(err, errsz, -EOPNOTSUPP,
 				      "flower netlink: no key for %s",
 				      ir_field__get(id)->name);

@@ -65,11 +65,15 @@ static void clip(char *s, size_t n)
 		s[n - 1] = '\0';
 }
 
-/* strcmp(a, b) == 0, with the first letter tried inline: most words are
- * compared with several that differ there. */
-static bool eq(const char *a, const char *b)
+/* strcmp(a, b) == 0, inline: every word of every line is compared with
+ * a few short ones, most of which differ in the first letter. */
+static inline bool eq(const char *a, const char *b)
 {
-	return a[0] == b[0] && !strcmp(a, b);
+	while (*b && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
 /* Split s at the first c in place: what follows it, or NULL. */
@@ -387,7 +391,7 @@ static int parse_action(struct toks *t, const char *dev,
 						      kw);
 			}
 		} else if (v && eq(v, "modify")) {
-			if (strcmp(next(t) ?: "", "id") ||
+			if (!eq(next(t) ?: "", "id") ||
 			    num(next(t), 10, 4095, &x))
 				return fl_err(err, errsz, -EINVAL,
 					      "vlan modify: want 'id N'");
@@ -415,7 +419,7 @@ static int parse_head(struct toks *t, struct be_flower_filter *f,
 	const char *w;
 	uint64_t x;
 
-	if (strcmp(next(t) ?: "", "filter") || strcmp(next(t) ?: "", "add"))
+	if (!eq(next(t) ?: "", "filter") || !eq(next(t) ?: "", "add"))
 		return fl_err(err, errsz, -EINVAL,
 			      "want 'filter add dev DEV ...'");
 	while ((w = next(t)) && !eq(w, "flower")) {
