@@ -71,6 +71,7 @@ struct legal {
 	size_t n_from, cap_from;
 	struct ir_match (*alts)[MAX_PIECES]; /* per match: its pieces */
 	bool guard;  /* special_fields() wants an ip.proto=0 guard first */
+	uint64_t retype_visits; /* retype_conflict()'s work so far */
 	char why[200];
 };
 
@@ -181,6 +182,110 @@ static bool accepts(const struct ir_rule *r, enum ir_field_id f, uint64_t x)
 		return true;
 	ir_match__exact(&v, f, x);
 	return pass_match_overlap(m, &v);
+}
+
+/* The field by which r pins an IP ethertype (eth.type, or vlan.type
+ * behind a tag), or IR_F__COUNT. */
+static enum ir_field_id ip_type_field(const struct ir_rule *r)
+{
+	static const enum ir_field_id fs[] = { IR_F_ETH_TYPE, IR_F_VLAN_TYPE };
+
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
+		if (exact_is(r, fs[i], 0x0800) || exact_is(r, fs[i], 0x86dd))
+			return fs[i];
+	return IR_F__COUNT;
+}
+
+/* Do x and y overlap on every field both match? */
+static bool shared_overlap(const struct ir_rule *x, const struct ir_rule *y)
+{
+	for (size_t i = 0; i < x->n_matches; i++) {
+		const struct ir_match *m = ir_rule__find(y, x->matches[i].field);
+
+		if (m && !pass_match_overlap(&x->matches[i], m))
+			return false;
+	}
+	return true;
+}
+
+#define RETYPE_BUDGET (64ull << 20)
+
+/* Does an output rule so far take every re-typed frame of e (e pins its
+ * IP type by field t) before the rule being legalised can, and act as e
+ * does or send it to the slow path? Such a rule leaves t open and matches
+ * no L3/L4 key, and each of its other matches contains e's. */
+static bool caught_first(struct legal *lg, const struct ir_rule *e,
+			 enum ir_field_id t)
+{
+	for (size_t i = 0; i < lg->out.n; i++) {
+		const struct ir_rule *o = &lg->out.r[i];
+		bool all = true;
+
+		if (++lg->retype_visits > RETYPE_BUDGET)
+			return false;
+		if (o->action.verdict != IR_ACT_SLOWPATH &&
+		    !ir_action__equal(&o->action, &e->action))
+			continue;
+		for (size_t k = 0; k < o->n_matches && all; k++) {
+			const struct ir_match *mo = &o->matches[k];
+			const struct ir_match *me = ir_rule__find(e, mo->field);
+
+			if (mo->field == t)
+				all = !pass_dis_needs(lg->d, mo);
+			else if (is_l3(mo->field) || is_l4(mo->field))
+				all = false;
+			else
+				all = me && pass_match_contains(mo, me);
+		}
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Flower re-types an IPv4 or IPv6 frame whose ip proto is 137 (MPLS in
+ * IP): the kernel's flow dissector goes on into the MPLS header and reports
+ * the frame's protocol as MPLS (the model: ir_dissect.c), so no filter
+ * that pins protocol ip or ipv6 (or vlan_ethtype behind a tag) matches it,
+ * and it reaches the first filter that does not pin the type. The program,
+ * which reads the bytes, decided it on an IP path: if an earlier IP rule
+ * that such a frame can meet acts otherwise than rule pos, and no rule
+ * emitted so far takes those frames first (caught_first), rule pos must
+ * not decide them (withheld: the slow path is always right). Past the work
+ * budget the answer is "conflict", which is sound.
+ */
+static bool retype_conflict(struct legal *lg, const struct ir_rule *r,
+			    size_t pos)
+{
+	const struct ir_match *et = ir_rule__find(r, IR_F_ETH_TYPE);
+	const struct ir_match *vt = ir_rule__find(r, IR_F_VLAN_TYPE);
+	bool open[IR_F__COUNT] = { false };
+
+	if (lg->d != IR_DIS_FLOWER || r->action.verdict == IR_ACT_SLOWPATH)
+		return false;
+	/* The type fields r leaves open: a type r needs present is not the
+	 * re-typed frame's, whose key is missing (and reads as zero). */
+	open[IR_F_ETH_TYPE] = !et || !pass_dis_needs(lg->d, et);
+	open[IR_F_VLAN_TYPE] = (!vt || !pass_dis_needs(lg->d, vt)) &&
+			       (accepts(r, IR_F_ETH_TYPE, 0x8100) ||
+				accepts(r, IR_F_ETH_TYPE, 0x88a8));
+	if (!open[IR_F_ETH_TYPE] && !open[IR_F_VLAN_TYPE])
+		return false;
+	for (size_t i = 0; i < pos; i++) {
+		const struct ir_rule *e = ir_ruleset__rule_c(lg->rs, i);
+		enum ir_field_id t = ip_type_field(e);
+
+		if (++lg->retype_visits > RETYPE_BUDGET)
+			return true;
+		if (t == IR_F__COUNT || !open[t] ||
+		    !accepts(e, IR_F_IP_PROTO, 137) ||
+		    ir_action__equal(&e->action, &r->action) ||
+		    !shared_overlap(r, e) || caught_first(lg, e, t))
+			continue;
+		return true;
+	}
+	return false;
 }
 
 /* Can an ip.proto=0 slowpath guard stand in for "the IP header was
@@ -711,6 +816,12 @@ static int legalise_rule(struct legal *lg, const struct ir_rule *r,
 	} else if (r->action.n_rewrites && !c->rewrites) {
 		snprintf(lg->why, sizeof(lg->why),
 			 "%s cannot rewrite packets", c->name);
+		ret = -1;
+	} else if (retype_conflict(lg, r, pos)) {
+		snprintf(lg->why, sizeof(lg->why),
+			 "%s sees IP frames with ip proto 137 (MPLS in IP) as "
+			 "MPLS: they skip the IP rules before this one and "
+			 "would reach it", c->name);
 		ret = -1;
 	}
 	if (!ret)

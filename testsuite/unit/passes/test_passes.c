@@ -603,6 +603,35 @@ static const struct pass_case cases[] = {
 	{ "legal-no-ethtype", "legalise", &flowerish, 0,
 	  "prio 1 ip4.dst=10.0.0.1 -> drop\n"
 	  "prio 2 ip.proto=17 -> pass\n", NULL },
+	/* flower sees IPv4/IPv6 with ip proto 137 as MPLS: protocol ip rules
+	 * miss those frames, so a later rule that does not pin the type
+	 * must not decide them otherwise than the IP rule would have */
+	{ "legal-mpls-retype", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "-> drop\n"
+	  "prio 2 any -> pass\n",
+	  /* withheld, and a last slowpath rule is what a miss does */
+	  "prio 1 " E4 "-> drop\n" },
+	{ "legal-mpls-not-137", "legalise", &flowerish, 0,
+	  "prio 1 " T4 "-> drop\n"
+	  "prio 2 any -> pass\n",
+	  "prio 1 " T4 "-> drop\n"
+	  "prio 2 any -> pass\n" },
+	{ "legal-mpls-same-verdict", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "-> pass\n"
+	  "prio 2 any -> pass\n",
+	  "prio 1 " E4 "-> pass\n"
+	  "prio 2 any -> pass\n" },
+	{ "legal-mpls-caught", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "eth.dst=02:00:00:00:00:01 -> drop\n"
+	  "prio 2 eth.dst=02:00:00:00:00:00/ff:00:00:00:00:00 -> slowpath\n"
+	  "prio 3 any -> pass\n",
+	  "prio 1 " E4 "eth.dst=02:00:00:00:00:01 -> drop\n"
+	  "prio 2 eth.dst=02:00:00:00:00:00/ff:00:00:00:00:00 -> slowpath\n"
+	  "prio 3 any -> pass\n" },
+	{ "legal-mpls-vlan", "legalise", &flowerish, 0,
+	  "prio 1 eth.type=0x8100 vlan.type=0x86dd -> drop\n"
+	  "prio 2 eth.type=0x8100 -> pass\n",
+	  "prio 1 eth.type=0x8100 vlan.type=0x86dd -> drop\n" },
 	{ "legal-verdict", "legalise", &flowerish, 0,
 	  "prio 1 " E4 "ip4.src=10.0.0.1 -> tx\n"
 	  "prio 2 " E4 "ip4.src=10.0.0.2 -> vlan_pop,pass\n"
