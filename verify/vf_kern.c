@@ -236,26 +236,42 @@ static int fill_maps(struct vf_kern *k, const struct lift_object *lo,
 
 /* Empty a map the program may have written (hash-like maps; arrays are
  * overwritten whole by the refill). */
+/* Delete every key of a hash-like map. The keys are listed first, then
+ * deleted: after a delete, get_next_key from the deleted key (or from
+ * NULL) starts again at the first bucket, and walking a sparse table of
+ * 2M buckets once per key made one clear take minutes. */
 static int clear_map(int fd, uint32_t type, uint32_t key_size)
 {
-	uint8_t *key = calloc(2, key_size ? key_size : 1), *next;
+	size_t ks = key_size ? key_size : 1, n = 0, cap = 64;
+	uint8_t *keys = NULL, *p;
 	int ret = 0;
 
-	if (!key)
-		return -ENOMEM;
-	next = key + key_size;
 	if (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
 	    type == BPF_MAP_TYPE_PROG_ARRAY)
-		goto out;
-	/* Delete from the start each time: deleting the current key would
-	 * restart get_next_key anyway. */
-	while (!bpf_map_get_next_key(fd, NULL, next)) {
-		ret = bpf_map_delete_elem(fd, next);
-		if (ret)
-			break;
+		return 0;
+	keys = malloc(cap * ks);
+	if (!keys)
+		return -ENOMEM;
+	while (!bpf_map_get_next_key(fd, n ? keys + (n - 1) * ks : NULL,
+				     keys + n * ks)) {
+		if (++n < cap)
+			continue;
+		p = cap <= SIZE_MAX / 2 / ks ? realloc(keys, 2 * cap * ks)
+					      : NULL;
+		if (!p) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		keys = p;
+		cap *= 2;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * ks) && errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
 out:
-	free(key);
+	free(keys);
 	return ret;
 }
 
