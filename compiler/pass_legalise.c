@@ -255,15 +255,35 @@ static bool caught_first(struct legal *lg, const struct ir_rule *e,
  * not decide them (withheld: the slow path is always right). Past the work
  * budget the answer is "conflict", which is sound.
  */
-static bool retype_conflict(struct legal *lg, const struct ir_rule *r,
-			    size_t pos)
+/* Can e match a frame the dissector re-types: an unfragmented IP packet
+ * with protocol 137 whose header is complete (e pins the type by t)? */
+static bool can_retype(const struct ir_rule *e, enum ir_field_id t)
+{
+	uint64_t v6 = exact_is(e, t, 0x86dd);
+	uint64_t hdr = 14 + (t == IR_F_VLAN_TYPE ? 4 : 0) + (v6 ? 40 : 20);
+	struct ir_match len, ihl;
+
+	ir_match__range(&len, IR_F_META_LEN, hdr, 65535);
+	ir_match__range(&ihl, IR_F_IP4_IHL, 5, 15);
+	return accepts(e, IR_F_IP_PROTO, 137) && accepts(e, IR_F_IP_FRAG, 0) &&
+	       (!ir_rule__find(e, IR_F_META_LEN) ||
+		pass_match_overlap(ir_rule__find(e, IR_F_META_LEN), &len)) &&
+	       (!ir_rule__find(e, IR_F_IP4_IHL) ||
+		pass_match_overlap(ir_rule__find(e, IR_F_IP4_IHL), &ihl));
+}
+
+/* The first earlier rule that conflicts (*t: the type field it pins), or
+ * NULL; past the budget, r itself (a conflict nothing can resolve). */
+static const struct ir_rule *retype_conflict(struct legal *lg,
+					     const struct ir_rule *r,
+					     size_t pos, enum ir_field_id *t)
 {
 	const struct ir_match *et = ir_rule__find(r, IR_F_ETH_TYPE);
 	const struct ir_match *vt = ir_rule__find(r, IR_F_VLAN_TYPE);
 	bool open[IR_F__COUNT] = { false };
 
 	if (lg->d != IR_DIS_FLOWER || r->action.verdict == IR_ACT_SLOWPATH)
-		return false;
+		return NULL;
 	/* The type fields r leaves open: a type r needs present is not the
 	 * re-typed frame's, whose key is missing (and reads as zero). */
 	open[IR_F_ETH_TYPE] = !et || !pass_dis_needs(lg->d, et);
@@ -271,21 +291,95 @@ static bool retype_conflict(struct legal *lg, const struct ir_rule *r,
 			       (accepts(r, IR_F_ETH_TYPE, 0x8100) ||
 				accepts(r, IR_F_ETH_TYPE, 0x88a8));
 	if (!open[IR_F_ETH_TYPE] && !open[IR_F_VLAN_TYPE])
-		return false;
+		return NULL;
 	for (size_t i = 0; i < pos; i++) {
 		const struct ir_rule *e = ir_ruleset__rule_c(lg->rs, i);
-		enum ir_field_id t = ip_type_field(e);
 
-		if (++lg->retype_visits > RETYPE_BUDGET)
-			return true;
-		if (t == IR_F__COUNT || !open[t] ||
-		    !accepts(e, IR_F_IP_PROTO, 137) ||
+		if (++lg->retype_visits > RETYPE_BUDGET) {
+			*t = IR_F__COUNT;
+			return r;
+		}
+		*t = ip_type_field(e);
+		if (*t == IR_F__COUNT || !open[*t] || !can_retype(e, *t) ||
 		    ir_action__equal(&e->action, &r->action) ||
-		    !shared_overlap(r, e) || caught_first(lg, e, t))
+		    !shared_overlap(r, e) || caught_first(lg, e, *t))
 			continue;
-		return true;
+		return e;
 	}
-	return false;
+	return NULL;
+}
+
+static int sync_from(struct legal *lg);
+
+/* Before r: r's expressible matches behind the tag type 'tpid', to the
+ * slow path. It takes the re-typed frames of tagged IP rules (their
+ * vlan_ethtype reads MPLS) that r would otherwise decide, and only those
+ * of r's frames that carry that tag. */
+static int retype_guard(struct legal *lg, const struct ir_rule *r,
+			size_t pos, uint64_t tpid)
+{
+	const struct ir_caps *c = lg->caps;
+	struct ir_rule g = *r;
+	struct ir_match m;
+	int ret;
+
+	g.n_matches = 0;
+	for (uint32_t i = 0; i < r->n_matches; i++)
+		if (!is_l3(r->matches[i].field) &&
+		    !is_l4(r->matches[i].field) &&
+		    pass_match_expressible(&r->matches[i],
+					   c->field_match[r->matches[i].field]))
+			g.matches[g.n_matches++] = r->matches[i];
+	ir_match__exact(&m, IR_F_ETH_TYPE, tpid);
+	ret = ir_rule__and(&g, &m);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	memset(&g.action, 0, sizeof(g.action));
+	g.action.verdict = IR_ACT_SLOWPATH;
+	ret = pass_rvec__push(&lg->out, &g) ?: sync_from(lg);
+	if (!ret)
+		lg->from[lg->out.n - 1] = (struct src){ pos, SRC_CARVE, 0 };
+	return ret;
+}
+
+/* 0 when no MPLS-in-IP frame can reach r against the program's verdict
+ * (guards emitted where a tag type can take them), -1 with lg->why when r
+ * must be withheld, or -errno. */
+static int retype_check(struct legal *lg, const struct ir_rule *r,
+			size_t pos)
+{
+	enum ir_field_id t;
+	const struct ir_rule *e;
+	uint64_t tpid;
+	int ret;
+
+	while ((e = retype_conflict(lg, r, pos, &t))) {
+		if (e != r && t == IR_F_VLAN_TYPE &&
+		    (exact_is(e, IR_F_ETH_TYPE, 0x8100) ||
+		     exact_is(e, IR_F_ETH_TYPE, 0x88a8))) {
+			tpid = exact_is(e, IR_F_ETH_TYPE, 0x8100) ? 0x8100
+								  : 0x88a8;
+			ret = retype_guard(lg, r, pos, tpid);
+			if (ret)
+				return ret;
+			if (caught_first(lg, e, t))
+				continue;
+		}
+		if (e == r)
+			snprintf(lg->why, sizeof(lg->why),
+				 "%s sees IP frames with ip proto 137 (MPLS "
+				 "in IP) as MPLS, and there were too many "
+				 "earlier rules to check", lg->caps->name);
+		else
+			snprintf(lg->why, sizeof(lg->why),
+				 "%s sees IP frames with ip proto 137 (MPLS "
+				 "in IP) as MPLS: they skip rule %zu, which "
+				 "acts otherwise, and would reach this one",
+				 lg->caps->name,
+				 (size_t)(e - ir_ruleset__rule_c(lg->rs, 0)));
+		return -1;
+	}
+	return 0;
 }
 
 /* Can an ip.proto=0 slowpath guard stand in for "the IP header was
@@ -817,12 +911,10 @@ static int legalise_rule(struct legal *lg, const struct ir_rule *r,
 		snprintf(lg->why, sizeof(lg->why),
 			 "%s cannot rewrite packets", c->name);
 		ret = -1;
-	} else if (retype_conflict(lg, r, pos)) {
-		snprintf(lg->why, sizeof(lg->why),
-			 "%s sees IP frames with ip proto 137 (MPLS in IP) as "
-			 "MPLS: they skip the IP rules before this one and "
-			 "would reach it", c->name);
-		ret = -1;
+	} else {
+		ret = retype_check(lg, r, pos);
+		if (ret < -1)
+			return ret;
 	}
 	if (!ret)
 		ret = special_fields(lg, &work);

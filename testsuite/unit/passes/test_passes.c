@@ -629,9 +629,20 @@ static const struct pass_case cases[] = {
 	  "prio 2 eth.dst=02:00:00:00:00:00/ff:00:00:00:00:00 -> slowpath\n"
 	  "prio 3 any -> pass\n" },
 	{ "legal-mpls-vlan", "legalise", &flowerish, 0,
-	  "prio 1 eth.type=0x8100 vlan.type=0x86dd -> drop\n"
-	  "prio 2 eth.type=0x8100 -> pass\n",
-	  "prio 1 eth.type=0x8100 vlan.type=0x86dd -> drop\n" },
+	  "prio 1 eth.type=0x8100 vlan.type=0x0800 ip4.dst=10.0.0.0/8 -> "
+	  "pass\n"
+	  "prio 2 any -> drop\n",
+	  /* behind the tag the re-typed frames can be caught first */
+	  "prio 1 eth.type=0x8100 vlan.type=0x0800 ip4.dst=10.0.0.0/8 -> "
+	  "pass\n"
+	  "prio 2 eth.type=0x8100 -> slowpath\n"
+	  "prio 3 any -> drop\n" },
+	{ "legal-mpls-fragment", "legalise", &flowerish, 0,
+	  "prio 1 " E4 "ip.frag=0x1/0x1 -> drop\n"
+	  "prio 2 any -> pass\n",
+	  /* a fragment is not dissected past IP, so not re-typed */
+	  "prio 1 " E4 "ip.frag=0x1/0x1 -> drop\n"
+	  "prio 2 any -> pass\n" },
 	{ "legal-verdict", "legalise", &flowerish, 0,
 	  "prio 1 " E4 "ip4.src=10.0.0.1 -> tx\n"
 	  "prio 2 " E4 "ip4.src=10.0.0.2 -> vlan_pop,pass\n"
