@@ -171,7 +171,7 @@ static int parse_args(int argc, char **argv, struct agent_args *a,
 
 	while ((c = getopt_long(argc, argv, "jp", opts, NULL)) != -1) {
 		const char *name = opts[c >= O_OBJ ? c - O_OBJ : 0].name;
-		uint32_t v;
+		uint32_t v = 0; /* parse_u32 sets it when it succeeds */
 		int bad = 0;
 
 		switch (c) {
