@@ -27,7 +27,8 @@ def programs(build):
     src = os.path.join(bl.SRC, 'testsuite', 'programs')
     with open(os.path.join(src, 'manifest')) as f:
         names = [l.split()[0] for l in f if l.strip() and l[0] != '#']
-    for n in names:
+    # a program has a manifest line per target and assumption: once here
+    for n in sorted(set(names), key=names.index):
         out.append((n, os.path.join(build, 'testsuite', 'programs',
                                     'corpus_%s.bpf.o' % n),
                     sorted(glob.glob(os.path.join(src, n + '.*.json')))))
