@@ -9,16 +9,21 @@
 #include <check.h>
 #include <stdlib.h>
 
-/* Run s (the runner takes it over); main()'s exit status. */
-static inline int fl_check_run(Suite *s)
+/* Run the suites of sr, then free it; main()'s exit status. */
+static inline int fl_check_runner(SRunner *sr)
 {
-	SRunner *sr = srunner_create(s);
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* Run s (the runner takes it over); main()'s exit status. */
+static inline int fl_check_run(Suite *s)
+{
+	return fl_check_runner(srunner_create(s));
 }
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "common/common.h"
 #include "runtime/rt_internal.h"
+#include "testsuite/fl_check.h"
 
 #define TABLE "flowlift_agent_0000abcd"
 
@@ -225,8 +226,6 @@ int main(void)
 {
 	Suite *s = suite_create("rt_nft");
 	TCase *tc = tcase_create("nft");
-	SRunner *sr;
-	int failed;
 
 	if (geteuid() != 0 || unshare(CLONE_NEWNET)) {
 		printf("SKIP: needs root and a network namespace\n");
@@ -239,9 +238,5 @@ int main(void)
 	tc = tcase_create("opts");
 	tcase_add_test(tc, bad_opts);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fl_check_run(s);
 }

@@ -14,6 +14,7 @@
 
 #include "common/common.h"
 #include "netns.h"
+#include "testsuite/fl_check.h"
 
 static char *flowlift;
 static const char *rules_path;
@@ -201,9 +202,7 @@ int main(void)
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = fl_check_runner(sr) != EXIT_SUCCESS;
 	unlink(rules_path);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -34,6 +34,7 @@
 #include "backends/backends_internal.h"
 #include "common/common.h"
 #include "netns.h"
+#include "testsuite/fl_check.h"
 
 static char ns_a[64], ns_b[64];
 static int sock = -1, ifindex_b;
@@ -558,8 +559,6 @@ int main(void)
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = fl_check_runner(sr) != EXIT_SUCCESS;
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

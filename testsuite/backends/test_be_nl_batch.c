@@ -13,6 +13,7 @@
 
 #include "backends/backends_internal.h"
 #include "netns.h"
+#include "testsuite/fl_check.h"
 
 #define N 3000
 
@@ -103,8 +104,6 @@ int main(void)
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = fl_check_runner(sr) != EXIT_SUCCESS;
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -20,6 +20,7 @@
 
 #include "backends/backends_internal.h"
 #include "netns.h"
+#include "testsuite/fl_check.h"
 
 static const char *const rules[] = {
 	"prio 1 eth.type=0x0800 ip.proto=6 ip.frag=0x0 ip4.dst=10.0.0.0/8 "
@@ -230,8 +231,6 @@ int main(void)
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = fl_check_runner(sr) != EXIT_SUCCESS;
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 
 #include "backends/backends_internal.h"
+#include "testsuite/fl_check.h"
 
 static const struct be_ifname ifnames[] = {{3, "veth3"}, {12, "eth12"}};
 static const struct be_opts opts = {
@@ -275,11 +276,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(suite());
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "compiler/pass.h"
+#include "testsuite/fl_check.h"
 
 #define N_PACKETS 6000
 
@@ -1044,8 +1045,6 @@ int main(void)
 	int failed;
 
 	init_caps();
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = fl_check_runner(sr) != EXIT_SUCCESS;
 	return failed ? 1 : 0;
 }

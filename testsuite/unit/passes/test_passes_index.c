@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "compiler/pass.h"
+#include "testsuite/fl_check.h"
 
 static uint64_t rnd_state;
 
@@ -342,11 +343,5 @@ static Suite *index_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(index_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return fl_check_run(index_suite());
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "rt_test.h"
+#include "testsuite/fl_check.h"
 
 #ifndef CHURN_FLOWS
 #define CHURN_FLOWS 1000000u
@@ -176,16 +177,10 @@ int main(void)
 {
 	Suite *s = suite_create("rt_churn");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, churn_with_faults);
 	tcase_add_test(tc, scale_numbers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

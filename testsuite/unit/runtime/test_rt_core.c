@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "rt_test.h"
+#include "testsuite/fl_check.h"
 
 static struct rt_backend *be;
 static struct rt_core c;
@@ -394,8 +395,6 @@ int main(void)
 {
 	Suite *s = suite_create("rt_core");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, install_and_dedup);
@@ -411,9 +410,5 @@ int main(void)
 	tcase_add_test(tc, prom_text);
 	tcase_add_test(tc, histogram);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

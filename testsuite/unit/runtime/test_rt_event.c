@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "rt_test.h"
+#include "testsuite/fl_check.h"
 
 enum mutation {
 	M_NONE,
@@ -145,15 +146,9 @@ int main(void)
 {
 	Suite *s = suite_create("rt_event");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, parse, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, print_key);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

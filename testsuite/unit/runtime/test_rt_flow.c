@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "rt_test.h"
+#include "testsuite/fl_check.h"
 
 #define N RT_FLOW_NEW
 #define I RT_FLOW_INSTALLING
@@ -148,8 +149,6 @@ int main(void)
 {
 	Suite *s = suite_create("rt_flow");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, every_pair, 0, RT_FLOW__COUNT * RT_FLOW__COUNT);
 	tcase_add_loop_test(tc, transition_applies_or_refuses, 0,
@@ -157,9 +156,5 @@ int main(void)
 	tcase_add_test(tc, table_find_grow_touch);
 	tcase_add_test(tc, names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

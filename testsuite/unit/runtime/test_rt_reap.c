@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "rt_test.h"
+#include "testsuite/fl_check.h"
 
 static struct rt_backend *be;
 static struct rt_core c;
@@ -400,8 +401,6 @@ int main(void)
 {
 	Suite *s = suite_create("rt_reap");
 	TCase *tc = tcase_create("reap");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, reap_in_slices, 0,
@@ -412,9 +411,5 @@ int main(void)
 	tcase_add_loop_test(tc, loop_reads_between_slices, 0,
 			    sizeof(loop_cases) / sizeof(loop_cases[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fl_check_run(s);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "test_verify.h"
+#include "testsuite/fl_check.h"
 
 int main(void)
 {
@@ -12,8 +13,6 @@ int main(void)
 	srunner_add_suite(sr, vf_pcap_suite());
 	srunner_add_suite(sr, vf_verdict_suite());
 	srunner_add_suite(sr, vf_gen_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = fl_check_runner(sr) != EXIT_SUCCESS;
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
