@@ -45,6 +45,9 @@ int be_parse_ifname_line(const char *line, struct be_ifname **tab,
 size_t be_count_prios(const struct ir_ruleset *rs);
 /* Add "# key: value" comment line to rs meta unless key is in skip; a
  * value the IR refuses is an error "LINENO: bad header line ..." in err. */
+/* A line of a rule file without its leading blanks and line end (in
+ * place). */
+char *be_trim_line(char *line);
 int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
 		       const char *const *skip, size_t lineno, char *err,
 		       size_t errsz);

@@ -82,6 +82,14 @@ void be_print_meta(const struct ir_ruleset *rs, FILE *f)
 		ir_ruleset__count(rs), be_count_prios(rs));
 }
 
+char *be_trim_line(char *line)
+{
+	char *p = line + strspn(line, " \t");
+
+	p[strcspn(p, "\r\n")] = '\0';
+	return p;
+}
+
 int be_parse_meta_line(struct ir_ruleset *rs, const char *line,
 		       const char *const *skip, size_t lineno, char *err,
 		       size_t errsz)

@@ -631,12 +631,9 @@ struct ir_ruleset *be_flower_parse(FILE *f, const struct be_opts *o, char *err,
 		return NULL;
 	while (getline(&line, &cap, f) > 0) {
 		struct be_flower_filter flt;
-		char *p = line;
+		char *p = be_trim_line(line);
 
 		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		p[strcspn(p, "\r\n")] = '\0';
 		if (!*p)
 			continue;
 		if (*p == '#') {

@@ -505,12 +505,9 @@ struct ir_ruleset *be_nft_parse(FILE *f, const struct be_opts *o, char *err,
 		struct line l = {.o = &lo, .err = msg, .errsz = sizeof(msg)};
 		struct ir_rule r;
 		size_t n;
-		char *p = line;
+		char *p = be_trim_line(line);
 
 		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		p[strcspn(p, "\r\n")] = '\0';
 		if (!*p || !strncmp(p, "table ", 6) || !strcmp(p, "}") ||
 		    !strncmp(p, "delete table ", 13) ||
 		    !strncmp(p, "chain ", 6))

@@ -335,12 +335,9 @@ struct ir_ruleset *be_rteflow_parse(FILE *f, const struct be_opts *o, char *err,
 	while (!ret && getline(&line, &cap, f) > 0) {
 		struct ir_rule r;
 		struct rline l = {.r = &r, .err = msg, .errsz = sizeof(msg)};
-		char *p = line;
+		char *p = be_trim_line(line);
 
 		lineno++;
-		p[strcspn(p, "\r\n")] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
 		if (!*p)
 			continue;
 		if (*p == '#') {

@@ -310,12 +310,9 @@ static ssize_t read_rules(struct reader *rd, FILE *f, emit_fn emit, void *arg,
 
 	rd->lo = rd->o;
 	while (!ret && getline(&line, &cap, f) > 0) {
-		char *p = line;
+		char *p = be_trim_line(line);
 
 		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		p[strcspn(p, "\r\n")] = '\0';
 		if (!*p)
 			continue;
 		if (*p == '#') {
