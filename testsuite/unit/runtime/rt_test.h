@@ -7,6 +7,7 @@
 #define FLOWLIFT_RT_TEST_H
 
 #include <arpa/inet.h>
+#include <check.h>
 #include <string.h>
 
 #include "runtime/rt_internal.h"
@@ -62,6 +63,37 @@ static inline void rt_test_event(struct flowlift_event *ev, uint32_t i,
 		ev->redirect_ifindex = 9;
 	ev->timestamp_ns = rt_test_clock_us * 1000;
 	rt_test_key(&ev->key, i, false);
+}
+
+struct rt_test_tally {
+	struct rt_table *t;
+	size_t n;
+};
+
+static inline int rt_test_device_cb(const struct rt_dumped *d, void *arg)
+{
+	struct rt_test_tally *tl = arg;
+	struct rt_flow *f = rt_table__find(tl->t, &d->rule.key);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->state, RT_FLOW_INSTALLED);
+	ck_assert_uint_eq(f->handle, d->rule.handle);
+	ck_assert_uint_eq(f->verdict, d->rule.verdict);
+	tl->n++;
+	return 0;
+}
+
+/* The sim device holds exactly the INSTALLED flows of t (key, handle and
+ * verdict), and nothing is in flight. */
+static inline void rt_test_device_matches(struct rt_backend *be,
+					  struct rt_table *t)
+{
+	struct rt_test_tally tl = { t, 0 };
+
+	ck_assert_int_eq(rt_sim__foreach(be, rt_test_device_cb, &tl), 0);
+	ck_assert_uint_eq(tl.n, t->lists[RT_FLOW_INSTALLED].n);
+	ck_assert_uint_eq(t->lists[RT_FLOW_NEW].n, 0);
+	ck_assert_uint_eq(t->lists[RT_FLOW_DELETING].n, 0);
 }
 
 #endif /* FLOWLIFT_RT_TEST_H */

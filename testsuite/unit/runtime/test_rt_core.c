@@ -75,28 +75,9 @@ static void hit(uint32_t i)
 	ck_assert_int_eq(rt_sim__hit(be, &k, 1), 0);
 }
 
-/* The device holds exactly the INSTALLED flows (key and handle). */
-static int check_cb(const struct rt_dumped *d, void *arg)
-{
-	struct rt_flow *f = rt_table__find(&c.t, &d->rule.key);
-	size_t *n = arg;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->state, RT_FLOW_INSTALLED);
-	ck_assert_uint_eq(f->handle, d->rule.handle);
-	ck_assert_uint_eq(f->verdict, d->rule.verdict);
-	(*n)++;
-	return 0;
-}
-
 static void assert_device_matches_table(void)
 {
-	size_t n = 0;
-
-	ck_assert_int_eq(rt_sim__foreach(be, check_cb, &n), 0);
-	ck_assert_uint_eq(n, c.t.lists[RT_FLOW_INSTALLED].n);
-	ck_assert_uint_eq(c.t.lists[RT_FLOW_NEW].n, 0);
-	ck_assert_uint_eq(c.t.lists[RT_FLOW_DELETING].n, 0);
+	rt_test_device_matches(be, &c.t);
 }
 
 START_TEST(install_and_dedup)

@@ -65,26 +65,9 @@ static struct rt_flow *flow(uint32_t i)
 	return rt_table__find(&c.t, &k);
 }
 
-static int on_device_cb(const struct rt_dumped *d, void *arg)
-{
-	struct rt_flow *f = rt_table__find(&c.t, &d->rule.key);
-	size_t *n = arg;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->state, RT_FLOW_INSTALLED);
-	ck_assert_uint_eq(f->handle, d->rule.handle);
-	(*n)++;
-	return 0;
-}
-
 static void assert_device_matches_table(void)
 {
-	size_t n = 0;
-
-	ck_assert_int_eq(rt_sim__foreach(be, on_device_cb, &n), 0);
-	ck_assert_uint_eq(n, c.t.lists[RT_FLOW_INSTALLED].n);
-	ck_assert_uint_eq(c.t.lists[RT_FLOW_NEW].n, 0);
-	ck_assert_uint_eq(c.t.lists[RT_FLOW_DELETING].n, 0);
+	rt_test_device_matches(be, &c.t);
 }
 
 /*
