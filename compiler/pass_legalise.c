@@ -259,7 +259,7 @@ static bool caught_first(struct legal *lg, const struct ir_rule *e,
  * with protocol 137 whose header is complete (e pins the type by t)? */
 static bool can_retype(const struct ir_rule *e, enum ir_field_id t)
 {
-	uint64_t v6 = exact_is(e, t, 0x86dd);
+	bool v6 = exact_is(e, t, 0x86dd);
 	uint64_t hdr = 14 + (t == IR_F_VLAN_TYPE ? 4 : 0) + (v6 ? 40 : 20);
 	struct ir_match len, ihl;
 
@@ -354,11 +354,10 @@ static int retype_check(struct legal *lg, const struct ir_rule *r,
 	int ret;
 
 	while ((e = retype_conflict(lg, r, pos, &t))) {
-		if (e != r && t == IR_F_VLAN_TYPE &&
-		    (exact_is(e, IR_F_ETH_TYPE, 0x8100) ||
-		     exact_is(e, IR_F_ETH_TYPE, 0x88a8))) {
-			tpid = exact_is(e, IR_F_ETH_TYPE, 0x8100) ? 0x8100
-								  : 0x88a8;
+		tpid = exact_is(e, IR_F_ETH_TYPE, 0x8100)   ? 0x8100
+		       : exact_is(e, IR_F_ETH_TYPE, 0x88a8) ? 0x88a8
+							    : 0;
+		if (e != r && t == IR_F_VLAN_TYPE && tpid) {
 			ret = retype_guard(lg, r, pos, tpid);
 			if (ret)
 				return ret;
