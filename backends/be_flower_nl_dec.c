@@ -128,18 +128,6 @@ static bool mask_is_zero(const struct ir_val *v)
 	return true;
 }
 
-static int and_match(struct ir_rule *r, const struct ir_match *m, char *err,
-		     size_t errsz)
-{
-	int ret = ir_rule__and(r, m);
-
-	if (ret)
-		return fl_err(err, errsz, ret < 0 ? ret : -EINVAL,
-			      "conflicting matches on %s",
-			      ir_field__get(m->field)->name);
-	return 0;
-}
-
 static int decode_keys(const struct nlattr **tb, bool *used,
 		       const struct be_opts *o, struct ir_rule *r, char *err,
 		       size_t errsz)
@@ -172,7 +160,7 @@ static int decode_keys(const struct nlattr **tb, bool *used,
 		used[fa->key] = true;
 		if (fa->mask && mask_is_zero(&m.mask))
 			continue; /* all-zero mask: the kernel's "any" */
-		ret = and_match(r, &m, err, errsz);
+		ret = be_rule_add(r, &m, err, errsz);
 		if (ret)
 			return ret;
 	}
@@ -186,7 +174,7 @@ static int decode_keys(const struct nlattr **tb, bool *used,
 				ntohs(mnl_attr_get_u16(tb[lo])),
 				ntohs(mnl_attr_get_u16(tb[lo + 1])));
 		used[lo] = used[lo + 1] = true;
-		ret = and_match(r, &m, err, errsz);
+		ret = be_rule_add(r, &m, err, errsz);
 		if (ret)
 			return ret;
 	}
@@ -206,7 +194,7 @@ static int decode_keys(const struct nlattr **tb, bool *used,
 		ir_val__from_u64(&m.mask, IR_F_IP_FRAG, mk);
 		used[TCA_FLOWER_KEY_FLAGS] = used[TCA_FLOWER_KEY_FLAGS_MASK] =
 			true;
-		if (mk && (ret = and_match(r, &m, err, errsz)))
+		if (mk && (ret = be_rule_add(r, &m, err, errsz)))
 			return ret;
 	}
 	if (tb[TCA_FLOWER_INDEV]) {
@@ -218,7 +206,7 @@ static int decode_keys(const struct nlattr **tb, bool *used,
 				      name);
 		ir_match__exact(&m, IR_F_META_IFINDEX, ifi);
 		used[TCA_FLOWER_INDEV] = true;
-		return and_match(r, &m, err, errsz);
+		return be_rule_add(r, &m, err, errsz);
 	}
 	return 0;
 }
@@ -414,7 +402,7 @@ int be_flower_nl__decode(const struct nlmsghdr *nlh, const struct be_opts *o,
 		return fl_err(err, errsz, -ENOENT, "not a flower filter");
 	if (f->protocol != ETH_P_ALL) {
 		ir_match__exact(&m, IR_F_ETH_TYPE, f->protocol);
-		ret = and_match(&f->rule, &m, err, errsz);
+		ret = be_rule_add(&f->rule, &m, err, errsz);
 		if (ret)
 			return ret;
 	}
