@@ -196,18 +196,6 @@ static enum ir_field_id ip_type_field(const struct ir_rule *r)
 	return IR_F__COUNT;
 }
 
-/* Do x and y overlap on every field both match? */
-static bool shared_overlap(const struct ir_rule *x, const struct ir_rule *y)
-{
-	for (size_t i = 0; i < x->n_matches; i++) {
-		const struct ir_match *m = ir_rule__find(y, x->matches[i].field);
-
-		if (m && !pass_match_overlap(&x->matches[i], m))
-			return false;
-	}
-	return true;
-}
-
 #define RETYPE_BUDGET (64ull << 20)
 
 /* Does an output rule so far take every re-typed frame of e (e pins its
@@ -302,7 +290,7 @@ static const struct ir_rule *retype_conflict(struct legal *lg,
 		*t = ip_type_field(e);
 		if (*t == IR_F__COUNT || !open[*t] || !can_retype(e, *t) ||
 		    ir_action__equal(&e->action, &r->action) ||
-		    !shared_overlap(r, e) || caught_first(lg, e, *t))
+		    !pass_rules_overlap(r, e) || caught_first(lg, e, *t))
 			continue;
 		return e;
 	}
